@@ -1,0 +1,79 @@
+/**
+ * The contract between a system's miniature experiment and the demo runner / report (`strata demo`).
+ * Types only: modules implement `Experiment`, the CLI runs them and renders `ExperimentResult`s.
+ */
+
+export type SystemName = 'core' | 'nn' | 'linalg' | 'forecast' | 'quere' | 'bounds' | 'pde' | 'diffusion' | 'complexity';
+export type Verdict = 'reproduced' | 'partly reproduced' | 'not reproduced';
+
+/** Reports progress of long work; the CLI draws a bar on a TTY and stays silent otherwise. */
+export interface ProgressSink {
+  /** `done` of `total` units finished; `label` names the unit or phase ("epoch 3", "queries"). */
+  update(done: number, total: number, label?: string): void;
+  /** Free-form log line (stderr in the CLI, never stdout). */
+  log(message: string): void;
+}
+
+export interface ExperimentContext {
+  seed: number;
+  /** Smaller budget for smoke runs (`strata demo --quick`). */
+  quick: boolean;
+  progress: ProgressSink;
+  /** Absolute path of the shared data folder (`../shared/data` from the repo root) or null when absent. */
+  sharedDataDir: string | null;
+}
+
+export interface Series {
+  name: string;
+  x: number[];
+  y: number[];
+  /** Optional uncertainty band drawn behind the line (e.g. 10–90% quantiles). */
+  band?: { lo: number[]; hi: number[] };
+}
+
+export interface Figure {
+  id: string;
+  title: string;
+  kind: 'line' | 'scatter' | 'bar';
+  xLabel: string;
+  yLabel: string;
+  logX?: boolean;
+  logY?: boolean;
+  series: Series[];
+  /** One-sentence caption: what the reader should see. */
+  caption?: string;
+}
+
+export interface Table {
+  title: string;
+  columns: string[];
+  rows: (string | number | null)[][];
+}
+
+export interface ExperimentResult {
+  verdict: Verdict;
+  /** One paragraph: what happened, in numbers, beside the paper's. */
+  summary: string;
+  /** How the miniature was set up (data, sizes, budget). */
+  setup: string;
+  metrics: Record<string, number | string | null>;
+  /** The paper's figures for the same metrics, where they exist (same keys as `metrics`). */
+  reference: Record<string, number | string | null>;
+  figures: Figure[];
+  tables: Table[];
+}
+
+export interface Experiment {
+  /** Short kebab-case identifier, used by `strata demo --only <name>`. */
+  name: string;
+  system: SystemName;
+  /** Paper title (and venue/year). */
+  paper: string;
+  /** The claim this experiment tests, as one sentence. */
+  claim: string;
+  /** Expected wall time on 2 cores in seconds, full and quick. */
+  budgetSeconds: { full: number; quick: number };
+  /** The shell command that reproduces this experiment alone. */
+  command: string;
+  run(ctx: ExperimentContext): Promise<ExperimentResult>;
+}
