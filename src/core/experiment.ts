@@ -40,6 +40,11 @@ export interface Figure {
   logX?: boolean;
   logY?: boolean;
   series: Series[];
+  /**
+   * Bar charts only, optional: names of the categories; a bar's x value is then an index into this list
+   * (x = 0 → categories[0]). Without it, bars are labelled by their x values.
+   */
+  categories?: string[];
   /** One-sentence caption: what the reader should see. */
   caption?: string;
 }
