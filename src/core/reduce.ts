@@ -1,0 +1,148 @@
+import { allocate, isFloat, type TypedArray } from './dtype.ts';
+import { ArgumentError, DTypeError } from './errors.ts';
+import { normAxes, normAxis } from './shape.ts';
+import { Tensor } from './tensor.ts';
+import { emit } from './trace.ts';
+import { compact } from './elementwise.ts';
+import * as E from './elementwise.ts';
+
+/**
+ * Reductions. `sum` and `max` are primitives (with gradient rules in autodiff); mean, min, logsumexp and norm are
+ * derived from them. Reduced axes are moved to the back (a view) and compacted once, so every reduction runs over
+ * contiguous blocks; float32 inputs accumulate in float64.
+ */
+
+type Reducer = 'sum' | 'max' | 'min' | 'argmax' | 'argmin';
+
+function reduceBlocks(kind: Reducer, x: Tensor, axes: number[]): { data: TypedArray; kept: number[] } {
+  const keptAxes = Array.from({ length: x.ndim }, (_, i) => i).filter((i) => !axes.includes(i));
+  const order = [...keptAxes, ...axes];
+  const view = new Tensor(x.data, order.map((a) => x.shape[a]!), order.map((a) => x.strides[a]!), x.offset);
+  const { data: src, offset } = compact(view);
+  const kept = keptAxes.map((a) => x.shape[a]!);
+  const outer = kept.reduce((p, d) => p * d, 1);
+  const r = axes.reduce((p, a) => p * x.shape[a]!, 1);
+  const isArg = kind === 'argmax' || kind === 'argmin';
+  const out = allocate(isArg ? 'int32' : x.dtype, outer);
+  if (r === 0 && kind !== 'sum') throw new ArgumentError(`${kind}: cannot reduce over an empty axis (shape [${x.shape.join(', ')}])`);
+  for (let o = 0; o < outer; o++) {
+    const base = offset + o * r;
+    switch (kind) {
+      case 'sum': {
+        let s = 0;
+        for (let j = 0; j < r; j++) s += src[base + j]!;
+        out[o] = s;
+        break;
+      }
+      case 'max':
+      case 'min': {
+        // NaN propagates, as in NumPy: a max over values containing NaN is NaN.
+        let m = src[base]!;
+        for (let j = 1; j < r; j++) {
+          const v = src[base + j]!;
+          if (kind === 'max' ? v > m || v !== v : v < m || v !== v) m = v;
+          if (m !== m) break;
+        }
+        out[o] = m;
+        break;
+      }
+      case 'argmax':
+      case 'argmin': {
+        let m = src[base]!, k = 0;
+        for (let j = 1; j < r; j++) {
+          const v = src[base + j]!;
+          if (kind === 'argmax' ? v > m : v < m) { m = v; k = j; }
+        }
+        out[o] = k;
+        break;
+      }
+    }
+  }
+  return { data: out, kept };
+}
+
+function keepShape(shape: readonly number[], axes: number[], keepdims: boolean, kept: number[]): number[] {
+  return keepdims ? shape.map((d, i) => (axes.includes(i) ? 1 : d)) : kept;
+}
+
+export function sum(x: Tensor, axis?: number | readonly number[], keepdims = false): Tensor {
+  const axes = normAxes('sum', axis, x.ndim);
+  const { data, kept } = reduceBlocks('sum', x, axes);
+  return emit('sum', [x], new Tensor(data, keepShape(x.shape, axes, keepdims, kept)), { axes, keepdims });
+}
+
+export function max(x: Tensor, axis?: number | readonly number[], keepdims = false): Tensor {
+  const axes = normAxes('max', axis, x.ndim);
+  const { data, kept } = reduceBlocks('max', x, axes);
+  return emit('max', [x], new Tensor(data, keepShape(x.shape, axes, keepdims, kept)), { axes, keepdims });
+}
+
+export function min(x: Tensor, axis?: number | readonly number[], keepdims = false): Tensor {
+  return E.neg(max(E.neg(x), axis, keepdims));
+}
+
+export function mean(x: Tensor, axis?: number | readonly number[], keepdims = false): Tensor {
+  const axes = normAxes('mean', axis, x.ndim);
+  const n = axes.reduce((p, a) => p * x.shape[a]!, 1);
+  if (n === 0) throw new ArgumentError(`mean: cannot average over an empty axis (shape [${x.shape.join(', ')}])`);
+  return E.div(sum(x, axes, keepdims), n);
+}
+
+/** Population variance (divides by n), like NumPy's default. */
+export function variance(x: Tensor, axis?: number | readonly number[], keepdims = false): Tensor {
+  const axes = normAxes('variance', axis, x.ndim);
+  const d = E.sub(x, mean(x, axes, true));
+  return mean(E.mul(d, d), axes, keepdims);
+}
+
+export function argmax(x: Tensor, axis = -1): Tensor {
+  const a = normAxis('argmax', axis, x.ndim);
+  const { data, kept } = reduceBlocks('argmax', x, [a]);
+  return new Tensor(data, kept);
+}
+
+export function argmin(x: Tensor, axis = -1): Tensor {
+  const a = normAxis('argmin', axis, x.ndim);
+  const { data, kept } = reduceBlocks('argmin', x, [a]);
+  return new Tensor(data, kept);
+}
+
+/** log Σ exp(x) along `axis`, shifted by the (constant) maximum so it never overflows. */
+export function logsumexp(x: Tensor, axis: number | readonly number[] = -1, keepdims = false): Tensor {
+  if (!isFloat(x.dtype)) throw new DTypeError(`logsumexp: needs a float tensor, got ${x.dtype}`);
+  const axes = normAxes('logsumexp', axis, x.ndim);
+  // The shift is a constant for differentiation: detach it by rebuilding from its data (not recorded).
+  const mRaw = max(x, axes, true);
+  const m = new Tensor(mRaw.data, mRaw.shape);
+  const mSafe = E.where(E.eq(E.abs(m), Infinity), 0, m);
+  const s = E.add(E.log(sum(E.exp(E.sub(x, mSafe)), axes, true)), mSafe);
+  return keepdims ? s : s.reshape(s.shape.filter((_, i) => !axes.includes(i)));
+}
+
+/** Euclidean (Frobenius) norm over `axis` (all axes by default). */
+export function norm(x: Tensor, axis?: number | readonly number[], keepdims = false): Tensor {
+  return E.sqrt(sum(E.mul(x, x), axis, keepdims));
+}
+
+/** Inclusive cumulative sum along `axis`. */
+export function cumsum(x: Tensor, axis = -1): Tensor {
+  const a = normAxis('cumsum', axis, x.ndim);
+  const order = [...Array.from({ length: x.ndim }, (_, i) => i).filter((i) => i !== a), a];
+  const view = new Tensor(x.data, order.map((k) => x.shape[k]!), order.map((k) => x.strides[k]!), x.offset);
+  const { data: src, offset } = compact(view);
+  const r = x.shape[a]!;
+  const out = allocate(x.dtype, x.size);
+  for (let o = 0; o < x.size / Math.max(r, 1); o++) {
+    let s = 0;
+    for (let j = 0; j < r; j++) {
+      s += src[offset + o * r + j]!;
+      out[o * r + j] = s;
+    }
+  }
+  // Move the scanned axis back to its place.
+  const moved = new Tensor(out, order.map((k) => x.shape[k]!));
+  const inv = order.map((_, i) => order.indexOf(i));
+  const back = new Tensor(out, inv.map((k) => moved.shape[k]!), inv.map((k) => moved.strides[k]!), 0);
+  const { data } = compact(back);
+  return emit("cumsum", [x], new Tensor(data, [...x.shape]), { axis: a });
+}
