@@ -1,0 +1,8 @@
+/**
+ * The table of `strata` subcommands. A module adds its command by writing `src/cli/commands/<name>.ts` and adding one
+ * line here; `strata --help` lists them in this order.
+ */
+import type { Command } from '../command.ts';
+import { demoCommand } from './demo.ts';
+
+export const commands: readonly Command[] = [demoCommand];

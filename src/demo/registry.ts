@@ -1,0 +1,8 @@
+/**
+ * Every system's miniature experiment, run in this order by `strata demo` (= `npm start`). A system's issue adds its
+ * experiment here with one import and one entry; only real experiments belong in this list (test fixtures live in
+ * the tests).
+ */
+import type { Experiment } from '../core/experiment.ts';
+
+export const experiments: Experiment[] = [];
