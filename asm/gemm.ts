@@ -2,9 +2,10 @@
  * WebAssembly SIMD matmul kernels for Strata (AssemblyScript source; rebuild with `npm run build:wasm`).
  *
  * Layout follows the GotoBLAS / BLIS scheme (Goto & van de Geijn, "Anatomy of high-performance matrix
- * multiplication", ACM TOMS 34(3), 2008, §4–6): the host packs A into row panels of MR rows and B into column
- * panels of NR columns, each stored k-major and zero-padded to a whole panel, so the micro-kernel below only ever
- * sees full MR×NR tiles and unit-stride streams. C lives in linear memory as a padded row-major block.
+ * multiplication", ACM TOMS 34(3), 2008, §4–6): A is packed into row panels of MR rows and B into column panels
+ * of NR columns, each stored k-major and zero-padded to a whole panel, so the micro-kernel only ever sees full
+ * MR×NR tiles and unit-stride streams. The host copies the operands' raw extents into linear memory; packing
+ * (which resolves strides, transposes and broadcasting) and the whole batch loop run here, in one call.
  *
  * Compile-time constants (passed with `asc --use NAME=VALUE`):
  *   USE_FMA  1 → relaxed-SIMD fused multiply-add (`f64x2.relaxed_madd`), 0 → plain SIMD mul + add.
@@ -69,40 +70,117 @@
 }
 
 /**
- * C = A·B over packed operands: `mPanels` A panels (MR×k each), `nPanels` B panels (k×NR each), C padded to
- * (mPanels·MR)×(nPanels·NR) row-major. Loop order is BLIS's: k-blocks of `kcBlock` (one A micro-panel and one
- * B micro-panel slice stay in L1), groups of `mcPanels` A panels (the packed A block stays in L2), then every B
- * panel against every A panel of the group. k must be ≥ 1 (the host zero-fills C for k = 0).
+ * Pack the rows×depth view X (element (i, p) at src + (i*rs + p*ps)·S) into panels of `w` rows, each stored
+ * depth-major and zero-padded to w rows: the layout `micro` streams (Goto & van de Geijn 2008, §5). A is packed
+ * with w = MR; B is packed as its transpose (rows = columns of B) with w = NR.
  */
-@inline function gemmPacked<T>(a: usize, b: usize, c: usize, mPanels: i32, nPanels: i32, k: i32, kcBlock: i32, mcPanels: i32): void {
+@inline function pack<T>(src: usize, rs: i32, ps: i32, rows: i32, depth: i32, w: i32, dst: usize): void {
   const S = <usize>sizeof<T>();
-  const NR = <usize>(32 / S);
-  const ldc = <usize>nPanels * NR * S;
+  const panels = (rows + w - 1) / w;
+  for (let q = 0; q < panels; q++) {
+    const base = dst + <usize>q * <usize>w * <usize>depth * S;
+    const r0 = q * w;
+    const live = min(w, rows - r0);
+    // Walk the source along its smaller stride so reads are as sequential as the layout allows.
+    if (ps <= rs) {
+      for (let r = 0; r < live; r++) {
+        let s = src + <usize>(r0 + r) * <usize>rs * S;
+        let d = base + <usize>r * S;
+        for (let p = 0; p < depth; p++) {
+          store<T>(d, load<T>(s));
+          s += <usize>ps * S;
+          d += <usize>w * S;
+        }
+      }
+    } else {
+      for (let p = 0; p < depth; p++) {
+        let s = src + (<usize>r0 * <usize>rs + <usize>p * <usize>ps) * S;
+        const d = base + <usize>p * <usize>w * S;
+        for (let r = 0; r < live; r++) {
+          store<T>(d + <usize>r * S, load<T>(s));
+          s += <usize>rs * S;
+        }
+      }
+    }
+    for (let r = live; r < w; r++) {
+      let d = base + <usize>r * S;
+      for (let p = 0; p < depth; p++) {
+        store<T>(d, <T>0);
+        d += <usize>w * S;
+      }
+    }
+  }
+}
+
+/**
+ * C[b] = A[b]·B[b] for b < batch. A[b] (m×k) is the strided view at aRaw with element strides (ars, acs, abs),
+ * B[b] (k×n) likewise at bRaw; C[b] is written row-major at c + b·m·n. aPack / bPack are scratch areas for one
+ * packed A (ceil(m/MR)·MR·k) and one packed B (ceil(n/NR)·NR·k); `tile` holds one MR×NR edge tile. A broadcast
+ * operand (batch stride 0) is packed once. Loop order is BLIS's: k-blocks of `kcBlock` (an A micro-panel slice
+ * and a B micro-panel slice stay in L1), groups of `mcPanels` A panels (the packed A block stays in L2), then every
+ * B panel against every A panel of the group. k must be ≥ 1 (the host zero-fills C for k = 0).
+ */
+@inline function gemmBatch<T>(
+  aRaw: usize, ars: i32, acs: i32, abs: i32, bRaw: usize, brs: i32, bcs: i32, bbs: i32,
+  c: usize, m: i32, n: i32, k: i32, batch: i32, aPack: usize, bPack: usize, tile: usize, kcBlock: i32, mcPanels: i32,
+): void {
+  const S = <usize>sizeof<T>();
+  const NR = <i32>(32 / S);
+  const mPanels = (m + MR - 1) / MR;
+  const nPanels = (n + NR - 1) / NR;
+  const ldc = <usize>n * S;
+  const tileLd = <usize>NR * S;
   const aPanelBytes = <usize>MR * <usize>k * S;
-  const bPanelBytes = NR * <usize>k * S;
-  for (let pc = 0; pc < k; pc += kcBlock) {
-    const kc = min(kcBlock, k - pc);
-    const accumulate = pc > 0;
-    for (let ic = 0; ic < mPanels; ic += mcPanels) {
-      const ie = min(ic + mcPanels, mPanels);
-      for (let jq = 0; jq < nPanels; jq++) {
-        const bp = b + <usize>jq * bPanelBytes + <usize>pc * NR * S;
-        const cCol = c + <usize>jq * NR * S;
-        for (let ip = ic; ip < ie; ip++) {
-          const ap = a + <usize>ip * aPanelBytes + <usize>pc * <usize>MR * S;
-          micro<T>(ap, bp, cCol + <usize>ip * <usize>MR * ldc, kc, ldc, accumulate);
+  const bPanelBytes = <usize>NR * <usize>k * S;
+  for (let bi = 0; bi < batch; bi++) {
+    if (bi == 0 || abs != 0) pack<T>(aRaw + <usize>bi * <usize>abs * S, ars, acs, m, k, MR, aPack);
+    if (bi == 0 || bbs != 0) pack<T>(bRaw + <usize>bi * <usize>bbs * S, bcs, brs, n, k, NR, bPack);
+    const cb = c + <usize>bi * <usize>m * ldc;
+    for (let pc = 0; pc < k; pc += kcBlock) {
+      const kc = min(kcBlock, k - pc);
+      const accumulate = pc > 0;
+      for (let ic = 0; ic < mPanels; ic += mcPanels) {
+        const ie = min(ic + mcPanels, mPanels);
+        for (let jq = 0; jq < nPanels; jq++) {
+          const bp = bPack + <usize>jq * bPanelBytes + <usize>pc * <usize>NR * S;
+          const nLive = min(NR, n - jq * NR);
+          for (let ip = ic; ip < ie; ip++) {
+            const ap = aPack + <usize>ip * aPanelBytes + <usize>pc * <usize>MR * S;
+            const ct = cb + <usize>ip * <usize>MR * ldc + <usize>jq * <usize>NR * S;
+            const mLive = min(MR, m - ip * MR);
+            if (mLive == MR && nLive == NR) {
+              micro<T>(ap, bp, ct, kc, ldc, accumulate);
+            } else {
+              // Edge tile: run the full micro-kernel on a scratch tile and move only the live part.
+              if (accumulate) copyTile<T>(ct, ldc, tile, tileLd, mLive, nLive);
+              micro<T>(ap, bp, tile, kc, tileLd, accumulate);
+              copyTile<T>(tile, tileLd, ct, ldc, mLive, nLive);
+            }
+          }
         }
       }
     }
   }
 }
 
-export function gemm_f64(a: usize, b: usize, c: usize, mPanels: i32, nPanels: i32, k: i32, kcBlock: i32, mcPanels: i32): void {
-  gemmPacked<f64>(a, b, c, mPanels, nPanels, k, kcBlock, mcPanels);
+@inline function copyTile<T>(src: usize, srcLd: usize, dst: usize, dstLd: usize, rows: i32, cols: i32): void {
+  for (let r = 0; r < rows; r++) {
+    memory.copy(dst + <usize>r * dstLd, src + <usize>r * srcLd, <usize>cols * <usize>sizeof<T>());
+  }
 }
 
-export function gemm_f32(a: usize, b: usize, c: usize, mPanels: i32, nPanels: i32, k: i32, kcBlock: i32, mcPanels: i32): void {
-  gemmPacked<f32>(a, b, c, mPanels, nPanels, k, kcBlock, mcPanels);
+export function gemm_f64(
+  aRaw: usize, ars: i32, acs: i32, abs: i32, bRaw: usize, brs: i32, bcs: i32, bbs: i32,
+  c: usize, m: i32, n: i32, k: i32, batch: i32, aPack: usize, bPack: usize, tile: usize, kcBlock: i32, mcPanels: i32,
+): void {
+  gemmBatch<f64>(aRaw, ars, acs, abs, bRaw, brs, bcs, bbs, c, m, n, k, batch, aPack, bPack, tile, kcBlock, mcPanels);
+}
+
+export function gemm_f32(
+  aRaw: usize, ars: i32, acs: i32, abs: i32, bRaw: usize, brs: i32, bcs: i32, bbs: i32,
+  c: usize, m: i32, n: i32, k: i32, batch: i32, aPack: usize, bPack: usize, tile: usize, kcBlock: i32, mcPanels: i32,
+): void {
+  gemmBatch<f32>(aRaw, ars, acs, abs, bRaw, brs, bcs, bbs, c, m, n, k, batch, aPack, bPack, tile, kcBlock, mcPanels);
 }
 
 /** First free byte after the module's static data: the host places its buffers from here on. */

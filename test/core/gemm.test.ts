@@ -55,17 +55,22 @@ function absOperand(op: GemmOperand): GemmOperand {
 interface Case {
   m: number; n: number; k: number; batch: number;
   transA?: boolean; transB?: boolean; broadcastA?: boolean; broadcastB?: boolean; offset?: number;
+  /** Leading-stride multiplier: > 2 makes the views sparse windows of a larger array (the gather path). */
+  spread?: number;
 }
 
 /** Lay out the operands as the case asks: row-major or transposed, batched or broadcast, behind a leading offset. */
-function operand(ctor: Ctor, rows: number, cols: number, batch: number, trans: boolean, broadcast: boolean, offset: number, seed: number): GemmOperand {
+function operand(
+  ctor: Ctor, rows: number, cols: number, batch: number, trans: boolean, broadcast: boolean, offset: number, spread: number, seed: number,
+): GemmOperand {
   const planes = broadcast ? 1 : batch;
-  const data = filled(ctor, offset + planes * rows * cols + 5, seed);
+  const plane = rows * cols * spread;
+  const data = filled(ctor, offset + planes * plane + 5, seed);
   return {
     data, offset,
-    rowStride: trans ? 1 : cols,
-    colStride: trans ? rows : 1,
-    batchStride: broadcast ? 0 : rows * cols,
+    rowStride: trans ? 1 : cols * spread,
+    colStride: trans ? rows * spread : 1,
+    batchStride: broadcast ? 0 : plane,
   };
 }
 
@@ -92,10 +97,13 @@ const cases: Case[] = [
   { m: 65, n: 3, k: 17, batch: 3, broadcastB: true, transB: true },
   { m: 17, n: 17, k: 17, batch: 2, offset: 7, transA: true },
   { m: 130, n: 1, k: 65, batch: 2, offset: 3 },
+  { m: 17, n: 33, k: 20, batch: 2, spread: 3 },
+  { m: 20, n: 9, k: 33, batch: 3, spread: 4, transA: true, transB: true, broadcastB: true },
 ];
 
 function describeCase(c: Case): string {
-  const flags = [c.transA && 'Aᵀ', c.transB && 'Bᵀ', c.broadcastA && 'A broadcast', c.broadcastB && 'B broadcast', c.offset && `offset ${c.offset}`]
+  const flags = [c.transA && 'Aᵀ', c.transB && 'Bᵀ', c.broadcastA && 'A broadcast', c.broadcastB && 'B broadcast',
+    c.offset && `offset ${c.offset}`, c.spread && `leading stride ×${c.spread}`]
     .filter(Boolean).join(', ');
   return `${c.batch}×(${c.m}×${c.k} · ${c.k}×${c.n})${flags ? ` [${flags}]` : ''}`;
 }
@@ -116,8 +124,8 @@ for (const backend of backends) {
         it(`gemm(${describeCase(c)}) in ${dtype} matches the naive triple loop`, () => {
           backend.set();
           assert.ok(backend.expect(kernelInfo()), `backend ${backend.name} not selected: ${JSON.stringify(kernelInfo())}`);
-          const a = operand(ctor, c.m, c.k, c.batch, !!c.transA, !!c.broadcastA, c.offset ?? 0, 11 + c.m);
-          const b = operand(ctor, c.k, c.n, c.batch, !!c.transB, !!c.broadcastB, c.offset ?? 0, 29 + c.n);
+          const a = operand(ctor, c.m, c.k, c.batch, !!c.transA, !!c.broadcastA, c.offset ?? 0, c.spread ?? 1, 11 + c.m);
+          const b = operand(ctor, c.k, c.n, c.batch, !!c.transB, !!c.broadcastB, c.offset ?? 0, c.spread ?? 1, 29 + c.n);
           const want = naive(c.m, c.n, c.k, c.batch, a, b);
           const bound = naive(c.m, c.n, c.k, c.batch, absOperand(a), absOperand(b));
           const outOffset = 3;

@@ -1,13 +1,12 @@
 /**
- * The WebAssembly SIMD matmul backend: host side. Operands are packed from their strided views straight into the
- * module's linear memory (`pack.ts`), the AssemblyScript kernel (`asm/gemm.ts`) computes a padded C there, and
- * the live m×n block is copied out. Two builds of the same kernel ship as base64: one using relaxed-SIMD fused
+ * The WebAssembly SIMD matmul backend: host side. The elements each operand view touches are copied into the
+ * module's linear memory, one call of the AssemblyScript kernel (`asm/gemm.ts`) packs them and computes every
+ * C[b] there, and the batch of results is copied out in one block. Two builds of the same kernel ship as base64: one using relaxed-SIMD fused
  * multiply-add, one plain SIMD mul + add for engines without relaxed SIMD.
  */
 import { setFlagsFromString } from 'node:v8';
 import type { FloatArray, GemmOperand } from './gemm-types.ts';
 import { GEMM_WASM_FMA, GEMM_WASM_SIMD } from './gemm-wasm-binary.ts';
-import { packPanels } from './pack.ts';
 
 // The compiler's lib (es2022) has no WebAssembly typings, so the few members used are declared here; reading the
 // global through globalThis also covers engines without WebAssembly.
@@ -22,10 +21,16 @@ interface WasmApi {
 }
 const wasmApi = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
 
+type GemmExport = (
+  aRaw: number, ars: number, acs: number, abs: number, bRaw: number, brs: number, bcs: number, bbs: number,
+  c: number, m: number, n: number, k: number, batch: number, aPack: number, bPack: number, tile: number,
+  kcBlock: number, mcPanels: number,
+) => void;
+
 interface KernelExports {
   memory: WasmMemory;
-  gemm_f64(a: number, b: number, c: number, mPanels: number, nPanels: number, k: number, kcBlock: number, mcPanels: number): void;
-  gemm_f32(a: number, b: number, c: number, mPanels: number, nPanels: number, k: number, kcBlock: number, mcPanels: number): void;
+  gemm_f64: GemmExport;
+  gemm_f32: GemmExport;
   heap_base(): number;
   micro_rows(): number;
 }
@@ -82,6 +87,47 @@ function ensureMemory(memory: WasmMemory, bytes: number): void {
   if (bytes > have) memory.grow(Math.ceil((bytes - have) / PAGE));
 }
 
+const align = (bytes: number) => Math.ceil(bytes / 64) * 64;
+
+/** Where an operand's elements sit in linear memory: byte address of its first element and its element strides. */
+interface Staged {
+  ptr: number;
+  rs: number;
+  cs: number;
+  bs: number;
+}
+
+/**
+ * Copy the elements an operand view touches into linear memory at byte address `ptr`. A view whose extent is at
+ * most twice its element count is copied as one block (a memcpy; the kernel resolves the strides while packing);
+ * a sparser view is gathered into compact row-major planes so a small window of a huge array stays cheap.
+ */
+function stage(op: GemmOperand, rows: number, cols: number, batch: number, mem: FloatArray, ptr: number, size: number): Staged {
+  const planes = op.batchStride === 0 ? 1 : batch;
+  const last = op.offset + (planes - 1) * op.batchStride + (rows - 1) * op.rowStride + (cols - 1) * op.colStride;
+  const span = last - op.offset + 1;
+  const at = ptr / size;
+  if (span <= 2 * planes * rows * cols) {
+    mem.set(op.data.subarray(op.offset, last + 1), at);
+    return { ptr, rs: op.rowStride, cs: op.colStride, bs: op.batchStride };
+  }
+  let d = at;
+  for (let bi = 0; bi < planes; bi++) {
+    for (let i = 0; i < rows; i++) {
+      let s = op.offset + bi * op.batchStride + i * op.rowStride;
+      for (let j = 0; j < cols; j++, s += op.colStride) mem[d++] = op.data[s]!;
+    }
+  }
+  return { ptr, rs: cols, cs: 1, bs: op.batchStride === 0 ? 0 : rows * cols };
+}
+
+/** Bytes of linear memory an operand occupies once staged (see `stage`). */
+function stagedBytes(op: GemmOperand, rows: number, cols: number, batch: number, size: number): number {
+  const planes = op.batchStride === 0 ? 1 : batch;
+  const span = (planes - 1) * op.batchStride + (rows - 1) * op.rowStride + (cols - 1) * op.colStride + 1;
+  return align((span <= 2 * planes * rows * cols ? span : planes * rows * cols) * size);
+}
+
 /** C[b] = A[b]·B[b] for every b < batch on the given kernel. Arguments are pre-checked, k ≥ 1, m, n ≥ 1. */
 export function gemmWasm(
   kernel: WasmKernel, m: number, n: number, k: number, batch: number,
@@ -92,35 +138,20 @@ export function gemmWasm(
   const size = f64 ? 8 : 4;
   const mr = ex.micro_rows();
   const nr = 32 / size;
-  const mPanels = Math.ceil(m / mr);
-  const nPanels = Math.ceil(n / nr);
-  const ldc = nPanels * nr;
-  const aBytes = mPanels * mr * k * size;
-  const bBytes = nPanels * nr * k * size;
-  const base = (ex.heap_base() + 63) & ~63;
-  const aPtr = base;
-  const bPtr = aPtr + ((aBytes + 63) & ~63);
-  const cPtr = bPtr + ((bBytes + 63) & ~63);
-  ensureMemory(ex.memory, cPtr + mPanels * mr * ldc * size);
+  const aRaw = align(ex.heap_base());
+  const bRaw = aRaw + stagedBytes(a, m, k, batch, size);
+  const aPack = bRaw + stagedBytes(b, k, n, batch, size);
+  const bPack = aPack + align(Math.ceil(m / mr) * mr * k * size);
+  const tile = bPack + align(Math.ceil(n / nr) * nr * k * size);
+  const cPtr = tile + align(mr * nr * size);
+  ensureMemory(ex.memory, cPtr + batch * m * n * size);
   // Views are taken after growing: growth detaches the old ArrayBuffer.
   const mem: FloatArray = f64 ? new Float64Array(ex.memory.buffer) : new Float32Array(ex.memory.buffer);
+  const sa = stage(a, m, k, batch, mem, aRaw, size);
+  const sb = stage(b, k, n, batch, mem, bRaw, size);
   const kcBlock = Math.max(16, Math.floor(KC_BYTES / size));
   const mcPanels = Math.max(1, Math.floor(MC_BYTES / (mr * Math.min(k, kcBlock) * size)));
-  const run = f64 ? ex.gemm_f64 : ex.gemm_f32;
-  for (let bi = 0; bi < batch; bi++) {
-    if (bi === 0 || a.batchStride !== 0) {
-      packPanels(a.data, a.offset + bi * a.batchStride, a.rowStride, a.colStride, m, k, mr, mem, aPtr / size);
-    }
-    if (bi === 0 || b.batchStride !== 0) {
-      packPanels(b.data, b.offset + bi * b.batchStride, b.colStride, b.rowStride, n, k, nr, mem, bPtr / size);
-    }
-    run(aPtr, bPtr, cPtr, mPanels, nPanels, k, kcBlock, mcPanels);
-    const o = outOffset + bi * m * n;
-    const c0 = cPtr / size;
-    if (ldc === n) {
-      out.set(mem.subarray(c0, c0 + m * n), o);
-    } else {
-      for (let i = 0; i < m; i++) out.set(mem.subarray(c0 + i * ldc, c0 + i * ldc + n), o + i * n);
-    }
-  }
+  (f64 ? ex.gemm_f64 : ex.gemm_f32)(sa.ptr, sa.rs, sa.cs, sa.bs, sb.ptr, sb.rs, sb.cs, sb.bs,
+    cPtr, m, n, k, batch, aPack, bPack, tile, kcBlock, mcPanels);
+  out.set(mem.subarray(cPtr / size, cPtr / size + batch * m * n), outOffset);
 }
