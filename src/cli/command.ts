@@ -71,7 +71,7 @@ export function parseCommandArgs<T extends ParseArgsOptionsConfig>(command: stri
       throw new UsageError(command, `unexpected argument '${arg}'; this command takes only options (${accepted})`);
     }
     // Missing or unexpected option values: Node's message already names the option.
-    throw new UsageError(command, message.split('. ')[0]!);
+    throw new UsageError(command, message.replace(/\s*\n\s*/g, ' '));
   }
 }
 

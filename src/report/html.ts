@@ -238,7 +238,7 @@ td.over-budget { color: var(--bad); }
 .claim { margin: 0 0 12px; padding: 10px 14px; border-left: 4px solid var(--accent); background: #f3f7fd; border-radius: 0 6px 6px 0; }
 .result-summary { margin: 0 0 8px; }
 .setup { margin: 0 0 8px; color: var(--muted); }
-.figures { display: grid; grid-template-columns: repeat(auto-fit, minmax(440px, 1fr)); gap: 16px; margin: 14px 0; }
+.figures { display: grid; grid-template-columns: repeat(auto-fill, minmax(440px, 1fr)); gap: 16px; margin: 14px 0; }
 .figure { margin: 0; border: 1px solid var(--line); border-radius: 8px; padding: 10px; background: #fff; }
 .figure svg { width: 100%; height: auto; display: block; }
 figcaption { font-size: 13px; color: var(--muted); padding: 6px 4px 0; }

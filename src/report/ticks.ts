@@ -63,12 +63,13 @@ function linearLabel(value: number, step: number, decimals: number): string {
   if (value === 0) return '0';
   const magnitude = Math.abs(value);
   if (magnitude >= 1e5 || step < 1e-4) return formatValue(value);
-  return value.toFixed(Math.min(decimals, 10));
+  const text = value.toFixed(Math.min(decimals, 10));
+  return text.includes('.') ? text.replace(/\.?0+$/, '') : text;
 }
 
 /**
- * Ticks for a log10 axis covering [lo, hi] with 0 < lo <= hi. The domain is widened to whole decades. Labels use
- * plain numbers from 0.001 to 10000 and 10ⁿ outside.
+ * Ticks for a log10 axis covering [lo, hi] with 0 < lo <= hi. The domain is widened to whole decades. Labels are
+ * plain numbers when the whole axis lies within 0.001–10000, and 10ⁿ throughout otherwise.
  */
 export function logTicks(lo: number, hi: number): AxisTicks {
   if (!(lo > 0) || !Number.isFinite(hi) || lo > hi) {
@@ -85,23 +86,28 @@ export function logTicks(lo: number, hi: number): AxisTicks {
   const minor: number[] = [];
   for (let e = e0; e <= e1; e += 1) {
     const base = Math.pow(10, e);
-    if ((e - e0) % stride === 0) major.push({ value: clean(base), label: logLabel(1, e) });
+    if ((e - e0) % stride === 0) major.push({ value: clean(base), label: '' });
     else minor.push(clean(base));
     if (e === e1) break;
     if (stride === 1 && decades <= 6) {
       for (let m = 2; m <= 9; m++) {
         // With two decades or fewer, 2× and 5× earn a label; otherwise they are faint grid lines.
-        if (decades <= 2 && (m === 2 || m === 5)) major.push({ value: clean(m * base), label: logLabel(m, e) });
+        if (decades <= 2 && (m === 2 || m === 5)) major.push({ value: clean(m * base), label: '' });
         else minor.push(clean(m * base));
       }
     }
   }
   major.sort((a, b) => a.value - b.value);
   minor.sort((a, b) => a - b);
+  // One notation per axis: plain numbers only when every label fits them, otherwise powers of ten throughout.
+  const plain = e0 >= -3 && e1 <= 4;
+  for (const t of major) t.label = logLabel(t.value, plain);
   return { domain: [clean(Math.pow(10, e0)), clean(Math.pow(10, e1))], major, minor };
 }
 
-function logLabel(mantissa: number, exponent: number): string {
-  if (exponent >= -3 && exponent <= 4) return formatValue(clean(mantissa * Math.pow(10, exponent)));
+function logLabel(value: number, plain: boolean): string {
+  if (plain) return formatValue(value);
+  const exponent = Math.floor(Math.log10(value) + 1e-9);
+  const mantissa = Math.round(value / Math.pow(10, exponent));
   return mantissa === 1 ? powerOfTen(exponent) : `${mantissa}×${powerOfTen(exponent)}`;
 }

@@ -1,0 +1,82 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Experiment } from '../../src/core/experiment.ts';
+import { runExperiments } from '../../src/demo/runner.ts';
+import type { DemoResults } from '../../src/demo/results.ts';
+import { experimentAnchor, renderReport } from '../../src/report/html.ts';
+import { writeReport } from '../../src/report/write.ts';
+import { barFixture, failingFixture, fixtureExperiments } from './fixtures.ts';
+
+const silent = { update() {}, log() {} };
+
+async function run(experiments: Experiment[]): Promise<DemoResults> {
+  return runExperiments(experiments, { seed: 3, quick: true, only: null, sharedDataDir: null }, { progressFor: () => silent });
+}
+
+test('renderReport has a summary, contents, one section per experiment and the environment', async () => {
+  const results = await run(fixtureExperiments);
+  const html = renderReport(results);
+  assert.match(html, /^<!doctype html>/);
+  for (const id of ['top', 'toc', 'summary', 'environment']) assert.match(html, new RegExp(`id="${id}"`));
+  for (const e of fixtureExperiments) {
+    assert.match(html, new RegExp(`<section class="experiment" id="${experimentAnchor(e.name)}"`));
+    assert.ok(html.includes(`href="#${experimentAnchor(e.name)}"`), `contents link to ${e.name}`);
+  }
+  assert.equal([...html.matchAll(/<svg /g)].length, 3, 'one chart per fixture figure');
+  assert.ok(html.includes(`>${process.version}<`), 'node version in the environment table');
+});
+
+test('renderReport escapes claims and error messages (no markup from results reaches the page)', async () => {
+  const results = await run([failingFixture]);
+  const html = renderReport(results);
+  assert.doesNotMatch(html, /<script/i);
+  assert.doesNotMatch(html, /<img/i);
+  assert.ok(html.includes('&lt;img src=x onerror=alert(1)&gt;'));
+  assert.ok(html.includes('&lt;script&gt;alert(&quot;claim&quot;)&lt;/script&gt;'));
+});
+
+test('renderReport needs nothing from the network: no external URLs, a CSP that forbids fetching', async () => {
+  const html = renderReport(await run(fixtureExperiments));
+  // The only URLs allowed are the SVG namespace identifier and in-page anchors.
+  const urls = [...html.matchAll(/(?:src|href)="([^"#][^"]*)"/g)].map((m) => m[1]);
+  assert.deepEqual(urls, ['results.json']);
+  assert.doesNotMatch(html.replace(/xmlns="http:\/\/www\.w3\.org\/2000\/svg"/g, ''), /https?:\/\//);
+  assert.match(html, /Content-Security-Policy" content="default-src 'none'/);
+});
+
+test('renderReport puts ours beside the paper for every metric key in either record', async () => {
+  const results = await run([barFixture]);
+  const html = renderReport(results);
+  const table = /<table class="comparison">[\s\S]*?<\/table>/.exec(html)![0];
+  assert.match(table, /speedup at m=32<\/td><td class="num ours">16<\/td><td class="num paper">16<\/td>/);
+});
+
+test('renderReport with no experiments says so instead of showing empty tables', async () => {
+  const html = renderReport(await run([]));
+  assert.match(html, /id="empty"/);
+  assert.match(html, /No experiments ran/);
+  assert.doesNotMatch(html, /id="summary"/);
+});
+
+test('writeReport writes results.json with the fields the issue fixes, per experiment', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'strata-report-'));
+  try {
+    const written = writeReport(dir, await run(fixtureExperiments));
+    const json = JSON.parse(readFileSync(written.json, 'utf8')) as { experiments: Record<string, unknown>[] };
+    assert.equal(json.experiments.length, fixtureExperiments.length);
+    for (const e of json.experiments) {
+      for (const key of ['name', 'system', 'paper', 'claim', 'verdict', 'metrics', 'reference', 'seconds']) {
+        assert.ok(key in e, `results.json experiment lacks '${key}'`);
+      }
+      assert.ok(['reproduced', 'partly reproduced', 'not reproduced'].includes(e.verdict as string));
+      assert.equal(typeof e.seconds, 'number');
+      assert.equal(typeof e.metrics, 'object');
+    }
+    assert.match(readFileSync(written.html, 'utf8'), /<section class="experiment"/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
