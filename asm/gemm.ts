@@ -9,7 +9,8 @@
  *
  * Compile-time constants (passed with `asc --use NAME=VALUE`):
  *   USE_FMA  1 → relaxed-SIMD fused multiply-add (`f64x2.relaxed_madd`), 0 → plain SIMD mul + add.
- *   MR       rows per micro-tile (4 or 6). NR is always two vectors (4 f64 or 8 f32 columns).
+ *   MR       rows per micro-tile (4 or 6).
+ *   NRV      vectors per micro-tile row (2 or 3): NR = NRV·16 bytes, i.e. 4 or 6 f64, 8 or 12 f32 columns.
  */
 
 // Block sizes are set per call by the host (kcBlock, mcPanels) so they can be tuned without a rebuild.
@@ -20,52 +21,59 @@
 }
 
 /**
- * C[0:MR, 0:NR] (+)= Apanel[0:kc] · Bpanel[0:kc]: `a` points at kc groups of MR scalars, `b` at kc groups of two
- * vectors; `c` is the tile's top-left element, `ldc` the row pitch in bytes. Accumulators stay in registers
- * (2·MR of them), which is why MR is at most 6: x64 has 16 vector registers and each step also needs the two B
- * vectors and one broadcast A value.
+ * C[0:MR, 0:NR] (+)= Apanel[0:kc] · Bpanel[0:kc]: `a` points at kc groups of MR scalars, `b` at kc groups of NRV
+ * vectors; `c` is the tile's top-left element, `ldc` the row pitch in bytes. The MR·NRV accumulators stay in
+ * registers, which bounds the tile: x64 has 16 vector registers and each step also needs the NRV B vectors and
+ * one broadcast A value. Rows ≥ MR and vectors ≥ NRV are compiled out.
  */
 @inline function micro<T>(a: usize, b: usize, c: usize, kc: i32, ldc: usize, accumulate: bool): void {
   const S = sizeof<T>();
-  let c00 = v128.splat<T>(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
-  let c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+  let c00 = v128.splat<T>(0), c01 = c00, c02 = c00, c10 = c00, c11 = c00, c12 = c00, c20 = c00, c21 = c00, c22 = c00;
+  let c30 = c00, c31 = c00, c32 = c00, c40 = c00, c41 = c00, c42 = c00, c50 = c00, c51 = c00, c52 = c00;
   for (let p = 0; p < kc; p++) {
     const b0 = v128.load(b);
     const b1 = v128.load(b, 16);
+    const b2 = NRV > 2 ? v128.load(b, 32) : b0;
     let ai = v128.load_splat<T>(a);
     c00 = madd<T>(ai, b0, c00); c01 = madd<T>(ai, b1, c01);
-    ai = v128.load_splat<T>(a, S);
+    if (NRV > 2) c02 = madd<T>(ai, b2, c02);
+    ai = v128.load_splat<T>(a, 1 * S);
     c10 = madd<T>(ai, b0, c10); c11 = madd<T>(ai, b1, c11);
+    if (NRV > 2) c12 = madd<T>(ai, b2, c12);
     ai = v128.load_splat<T>(a, 2 * S);
     c20 = madd<T>(ai, b0, c20); c21 = madd<T>(ai, b1, c21);
+    if (NRV > 2) c22 = madd<T>(ai, b2, c22);
     ai = v128.load_splat<T>(a, 3 * S);
     c30 = madd<T>(ai, b0, c30); c31 = madd<T>(ai, b1, c31);
+    if (NRV > 2) c32 = madd<T>(ai, b2, c32);
     if (MR > 4) {
       ai = v128.load_splat<T>(a, 4 * S);
       c40 = madd<T>(ai, b0, c40); c41 = madd<T>(ai, b1, c41);
+      if (NRV > 2) c42 = madd<T>(ai, b2, c42);
       ai = v128.load_splat<T>(a, 5 * S);
       c50 = madd<T>(ai, b0, c50); c51 = madd<T>(ai, b1, c51);
+      if (NRV > 2) c52 = madd<T>(ai, b2, c52);
     }
     a += <usize>MR * <usize>S;
-    b += 32;
+    b += <usize>NRV * 16;
   }
   if (accumulate) {
-    c00 = v128.add<T>(c00, v128.load(c)); c01 = v128.add<T>(c01, v128.load(c, 16));
-    c10 = v128.add<T>(c10, v128.load(c + ldc)); c11 = v128.add<T>(c11, v128.load(c + ldc, 16));
-    c20 = v128.add<T>(c20, v128.load(c + 2 * ldc)); c21 = v128.add<T>(c21, v128.load(c + 2 * ldc, 16));
-    c30 = v128.add<T>(c30, v128.load(c + 3 * ldc)); c31 = v128.add<T>(c31, v128.load(c + 3 * ldc, 16));
+    c00 = v128.add<T>(c00, v128.load(c)); c01 = v128.add<T>(c01, v128.load(c, 16)); if (NRV > 2) c02 = v128.add<T>(c02, v128.load(c, 32));
+    c10 = v128.add<T>(c10, v128.load(c + ldc)); c11 = v128.add<T>(c11, v128.load(c + ldc, 16)); if (NRV > 2) c12 = v128.add<T>(c12, v128.load(c + ldc, 32));
+    c20 = v128.add<T>(c20, v128.load(c + 2 * ldc)); c21 = v128.add<T>(c21, v128.load(c + 2 * ldc, 16)); if (NRV > 2) c22 = v128.add<T>(c22, v128.load(c + 2 * ldc, 32));
+    c30 = v128.add<T>(c30, v128.load(c + 3 * ldc)); c31 = v128.add<T>(c31, v128.load(c + 3 * ldc, 16)); if (NRV > 2) c32 = v128.add<T>(c32, v128.load(c + 3 * ldc, 32));
     if (MR > 4) {
-      c40 = v128.add<T>(c40, v128.load(c + 4 * ldc)); c41 = v128.add<T>(c41, v128.load(c + 4 * ldc, 16));
-      c50 = v128.add<T>(c50, v128.load(c + 5 * ldc)); c51 = v128.add<T>(c51, v128.load(c + 5 * ldc, 16));
+      c40 = v128.add<T>(c40, v128.load(c + 4 * ldc)); c41 = v128.add<T>(c41, v128.load(c + 4 * ldc, 16)); if (NRV > 2) c42 = v128.add<T>(c42, v128.load(c + 4 * ldc, 32));
+      c50 = v128.add<T>(c50, v128.load(c + 5 * ldc)); c51 = v128.add<T>(c51, v128.load(c + 5 * ldc, 16)); if (NRV > 2) c52 = v128.add<T>(c52, v128.load(c + 5 * ldc, 32));
     }
   }
-  v128.store(c, c00); v128.store(c, c01, 16);
-  v128.store(c + ldc, c10); v128.store(c + ldc, c11, 16);
-  v128.store(c + 2 * ldc, c20); v128.store(c + 2 * ldc, c21, 16);
-  v128.store(c + 3 * ldc, c30); v128.store(c + 3 * ldc, c31, 16);
+  v128.store(c, c00); v128.store(c, c01, 16); if (NRV > 2) v128.store(c, c02, 32);
+  v128.store(c + ldc, c10); v128.store(c + ldc, c11, 16); if (NRV > 2) v128.store(c + ldc, c12, 32);
+  v128.store(c + 2 * ldc, c20); v128.store(c + 2 * ldc, c21, 16); if (NRV > 2) v128.store(c + 2 * ldc, c22, 32);
+  v128.store(c + 3 * ldc, c30); v128.store(c + 3 * ldc, c31, 16); if (NRV > 2) v128.store(c + 3 * ldc, c32, 32);
   if (MR > 4) {
-    v128.store(c + 4 * ldc, c40); v128.store(c + 4 * ldc, c41, 16);
-    v128.store(c + 5 * ldc, c50); v128.store(c + 5 * ldc, c51, 16);
+    v128.store(c + 4 * ldc, c40); v128.store(c + 4 * ldc, c41, 16); if (NRV > 2) v128.store(c + 4 * ldc, c42, 32);
+    v128.store(c + 5 * ldc, c50); v128.store(c + 5 * ldc, c51, 16); if (NRV > 2) v128.store(c + 5 * ldc, c52, 32);
   }
 }
 
@@ -125,7 +133,7 @@
   c: usize, m: i32, n: i32, k: i32, batch: i32, aPack: usize, bPack: usize, tile: usize, kcBlock: i32, mcPanels: i32,
 ): void {
   const S = <usize>sizeof<T>();
-  const NR = <i32>(32 / S);
+  const NR = <i32>(NRV * 16 / S);
   const mPanels = (m + MR - 1) / MR;
   const nPanels = (n + NR - 1) / NR;
   const ldc = <usize>n * S;
@@ -188,7 +196,12 @@ export function heap_base(): usize {
   return __heap_base;
 }
 
-/** Rows per micro-tile this build was compiled with, so the host packs A to match. */
+/** Rows per micro-tile this build was compiled with, so the host sizes packed A to match. */
 export function micro_rows(): i32 {
   return MR;
+}
+
+/** Columns per micro-tile (NRV vectors) for this build and element size, so the host sizes packed B to match. */
+export function micro_cols(elementBytes: i32): i32 {
+  return NRV * 16 / elementBytes;
 }

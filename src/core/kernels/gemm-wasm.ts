@@ -33,6 +33,7 @@ interface KernelExports {
   gemm_f32: GemmExport;
   heap_base(): number;
   micro_rows(): number;
+  micro_cols(elementBytes: number): number;
 }
 
 export interface WasmKernel {
@@ -137,7 +138,7 @@ export function gemmWasm(
   const f64 = out instanceof Float64Array;
   const size = f64 ? 8 : 4;
   const mr = ex.micro_rows();
-  const nr = 32 / size;
+  const nr = ex.micro_cols(size);
   const aRaw = align(ex.heap_base());
   const bRaw = aRaw + stagedBytes(a, m, k, batch, size);
   const aPack = bRaw + stagedBytes(b, k, n, batch, size);

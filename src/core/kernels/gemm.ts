@@ -6,7 +6,7 @@
  */
 import { ArgumentError, DTypeError, ShapeError } from '../errors.ts';
 import type { FloatArray, GemmOperand } from './gemm-types.ts';
-import { gemmTypescript } from './gemm-typescript.ts';
+import { gemmTypescript, TS_DIRECT_MAX_FLOPS } from './gemm-typescript.ts';
 import { gemmWasm, wasmKernel } from './gemm-wasm.ts';
 
 export type { FloatArray, GemmOperand } from './gemm-types.ts';
@@ -19,18 +19,21 @@ export interface KernelInfo {
 }
 
 /**
- * Products with fewer multiply-adds per matrix than this run on the TypeScript kernel even when WebAssembly is
- * available: below it the wasm call and the copy of C out of linear memory cost more than the faster inner loop
- * saves. Measured with `npm run bench` (see docs/decisions.md).
+ * Products with fewer multiply-adds than this in total (batch·m·n·k) run on the TypeScript kernel even when
+ * WebAssembly is available: below it the copies into and out of linear memory and the call cost more than the
+ * faster inner loop saves. So do matrices small enough for the TypeScript direct loop (TS_DIRECT_MAX_FLOPS per
+ * matrix, e.g. a batch of 2×2 products), where wasm's per-matrix edge-tile handling dominates. Measured with
+ * `npx tsx bench/gemm-crossover.ts`: single 4³ 0.40 µs TS vs 0.62 wasm, 8³ 0.77 vs 0.72; 64 × 2³ 2.1 vs 3.0,
+ * 64 × 4³ 7.5 vs 3.5.
  */
-export const WASM_MIN_FLOPS = 4096;
+export const WASM_MIN_FLOPS = 512;
 
 let choice: 'auto' | KernelBackend = 'auto';
 let preferFma = true;
 
 /**
- * Pick the backend: 'auto' (default: wasm-simd for products of at least WASM_MIN_FLOPS multiply-adds when the
- * engine supports it, typescript otherwise), or force one — for tests and benchmarks comparing the two paths.
+ * Pick the backend: 'auto' (default: wasm-simd when the engine supports it, except for the small products
+ * described at WASM_MIN_FLOPS, which run on typescript), or force one — for tests and benchmarks comparing the two paths.
  * `fma: false` selects the plain-SIMD wasm build even where relaxed SIMD is available.
  */
 export function setKernelBackend(backend: 'auto' | KernelBackend, options: { fma?: boolean } = {}): void {
@@ -120,7 +123,8 @@ export function gemm(
 
 function run(m: number, n: number, k: number, batch: number, a: GemmOperand, b: GemmOperand, out: FloatArray, outOffset: number): void {
   const wasm = choice === 'typescript' ? null : wasmKernel(preferFma);
-  if (wasm !== null && (choice === 'wasm-simd' || m * n * k >= WASM_MIN_FLOPS)) {
+  const large = m * n * k > TS_DIRECT_MAX_FLOPS && batch * m * n * k >= WASM_MIN_FLOPS;
+  if (wasm !== null && (choice === 'wasm-simd' || large)) {
     gemmWasm(wasm, m, n, k, batch, a, b, out, outOffset);
   } else {
     gemmTypescript(m, n, k, batch, a, b, out, outOffset);
