@@ -167,7 +167,8 @@ ${rows}
 }
 
 function dataTable(t: Table): string {
-  const head = t.columns.map((c) => `<th>${escapeHtml(c)}</th>`).join('');
+  const numeric = t.columns.map((_, c) => t.rows.length > 0 && t.rows.every((r) => typeof r[c] === 'number' || r[c] === null));
+  const head = t.columns.map((c, i) => `<th${numeric[i] ? ' class="num"' : ''}>${escapeHtml(c)}</th>`).join('');
   const rows = t.rows
     .map((r) => `<tr>${r.map((cell) => `<td${typeof cell === 'number' ? ' class="num"' : ''}>${escapeHtml(formatValue(cell))}</td>`).join('')}</tr>`)
     .join('\n');
@@ -228,6 +229,13 @@ thead th { font-size: 12px; text-transform: uppercase; letter-spacing: 0.04em; c
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 caption { text-align: left; font-weight: 600; padding-bottom: 4px; }
 table.comparison { max-width: 560px; }
+table.data { width: auto; min-width: 320px; }
+table.data td, table.data th { padding-right: 28px; }
+section.experiment { border-top: 4px solid var(--line); }
+section.experiment[data-verdict="reproduced"][data-status="ok"] { border-top-color: var(--ok); }
+section.experiment[data-verdict="partly reproduced"][data-status="ok"] { border-top-color: #d4a72c; }
+section.experiment[data-verdict="not reproduced"][data-status="ok"] { border-top-color: var(--bad); }
+section.experiment[data-status="failed"] { border-top-color: var(--fail); }
 table.comparison td.ours { font-weight: 600; }
 td.over-budget { color: var(--bad); }
 .exp-head { display: flex; align-items: baseline; justify-content: space-between; gap: 12px; flex-wrap: wrap; border-bottom: 1px solid var(--line); padding-bottom: 10px; margin-bottom: 12px; }
@@ -238,8 +246,8 @@ td.over-budget { color: var(--bad); }
 .claim { margin: 0 0 12px; padding: 10px 14px; border-left: 4px solid var(--accent); background: #f3f7fd; border-radius: 0 6px 6px 0; }
 .result-summary { margin: 0 0 8px; }
 .setup { margin: 0 0 8px; color: var(--muted); }
-.figures { display: grid; grid-template-columns: repeat(auto-fill, minmax(440px, 1fr)); gap: 16px; margin: 14px 0; }
-.figure { margin: 0; border: 1px solid var(--line); border-radius: 8px; padding: 10px; background: #fff; }
+.figures { display: flex; flex-wrap: wrap; gap: 16px; margin: 14px 0; }
+.figure { flex: 1 1 440px; max-width: 760px; margin: 0; border: 1px solid var(--line); border-radius: 8px; padding: 10px; background: #fff; }
 .figure svg { width: 100%; height: auto; display: block; }
 figcaption { font-size: 13px; color: var(--muted); padding: 6px 4px 0; }
 figcaption strong { color: var(--ink); }
