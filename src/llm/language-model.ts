@@ -1,0 +1,132 @@
+/**
+ * The one contract every language-model backend implements (in the spirit of the Vercel AI SDK's provider
+ * interface): a literal specification version, provider and model identity, capability flags, a few async methods,
+ * and a `warnings` list on every result for settings the backend could not honour exactly.
+ */
+
+export interface LanguageModelCapabilities {
+  /** tokenize / detokenize with the model's own token ids. */
+  tokenize: boolean;
+  /** `nextTokenDistribution` covers the whole vocabulary ('full') or only the server's top-k ('top-k'). */
+  distribution: 'full' | 'top-k';
+  /** Teacher-forced log-probabilities of a given continuation (`continuationLogprobs`). */
+  promptLogprobs: boolean;
+  /** How a token restriction is enforced when sampling: exactly ('mask'), by logit bias ('logit-bias'), or not at all. */
+  restrictedSampling: 'mask' | 'logit-bias' | 'none';
+  /** Chat completions with per-token top log-probabilities. */
+  chat: boolean;
+  /** Largest `topLogprobs` the backend returns (Infinity for local models). */
+  maxTopLogprobs: number;
+}
+
+export interface Warning {
+  type: 'unsupported-setting' | 'approximation' | 'other';
+  setting?: string;
+  message: string;
+}
+
+export interface TokenLogprob {
+  /** Token id, when the backend knows it (always for local models; HTTP servers report text only). */
+  id?: number;
+  text: string;
+  /** Natural-log probability. */
+  logprob: number;
+}
+
+/** A prompt is text, or token ids already tokenized by this model (then no BOS is added). */
+export type Prompt = string | { tokens: readonly number[] };
+
+export interface NextTokenDistributionOptions {
+  /** Keep only these token ids; the log-probabilities stay those of the full softmax (not renormalised). */
+  allowedTokens?: readonly number[];
+  /** Keep only the k most likely entries (after the restriction). */
+  topK?: number;
+}
+
+export interface NextTokenDistribution {
+  /** Entries sorted by decreasing log-probability. */
+  entries: TokenLogprob[];
+  coverage: 'full' | 'top-k';
+  warnings: Warning[];
+}
+
+export interface ContinuationLogprobs {
+  /** One entry per continuation token, each the log-probability given everything before it (teacher forcing). */
+  tokens: TokenLogprob[];
+  /** Sum of the token log-probabilities: log P(continuation | prompt). */
+  total: number;
+  warnings: Warning[];
+}
+
+export interface SampleOptions {
+  prompt: Prompt;
+  maxTokens: number;
+  /** 0 = greedy. Default 1. */
+  temperature?: number;
+  /** Same seed, same prompt, same settings → same text (locally; HTTP servers may not honour it). */
+  seed?: number;
+  /** Stop (and drop the stop text) at the first of these strings. */
+  stop?: readonly string[];
+  /** Sample only among these token ids (e.g. digits, separator, minus). */
+  allowedTokens?: readonly number[];
+  /** Also stop at the model's end-of-sequence token; default true. */
+  stopAtEos?: boolean;
+  /** Return the top-k alternatives of every sampled token. */
+  topLogprobs?: number;
+}
+
+export type FinishReason = 'stop' | 'length' | 'eos';
+
+export interface GeneratedToken extends TokenLogprob {
+  top?: TokenLogprob[];
+}
+
+export interface SampleResult {
+  text: string;
+  tokens: GeneratedToken[];
+  finishReason: FinishReason;
+  warnings: Warning[];
+}
+
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
+
+export interface ChatOptions {
+  messages: readonly ChatMessage[];
+  maxTokens: number;
+  temperature?: number;
+  seed?: number;
+  stop?: readonly string[];
+  /** Top log-probabilities per generated token (OpenAI allows at most 20). */
+  topLogprobs?: number;
+}
+
+export type ChatResult = SampleResult;
+
+export interface LanguageModel {
+  readonly specificationVersion: 'strata-llm-1';
+  /** 'gguf' or 'openai-http'. */
+  readonly provider: string;
+  /** Model name as a user would say it (file name, or the server's model name). */
+  readonly modelId: string;
+  /**
+   * What makes two models give the same answers: the GGUF file's sha256, or server URL + model name. Cache keys
+   * include it, so a changed file never serves stale answers.
+   */
+  readonly identity: string;
+  readonly capabilities: LanguageModelCapabilities;
+  tokenize(text: string, options?: { addBos?: boolean }): Promise<number[]>;
+  detokenize(tokens: readonly number[]): Promise<string>;
+  nextTokenDistribution(prompt: Prompt, options?: NextTokenDistributionOptions): Promise<NextTokenDistribution>;
+  /**
+   * Teacher-forced log-probabilities of `continuation` after `prompt`. Prompt and continuation are tokenized together
+   * and the continuation's tokens are those after the longest shared prefix with the prompt's own tokenization (a
+   * SentencePiece model may merge across the boundary).
+   */
+  continuationLogprobs(prompt: string, continuation: string): Promise<ContinuationLogprobs>;
+  sample(options: SampleOptions): Promise<SampleResult>;
+  chat(options: ChatOptions): Promise<ChatResult>;
+  close(): Promise<void>;
+}
