@@ -16,14 +16,20 @@ type RowKernel = (n: number, a: TypedArray, ao: number, as: number, b: TypedArra
 
 const kernelCache = new Map<string, RowKernel>();
 
-function rowKernel(expr: string): RowKernel {
-  let k = kernelCache.get(expr);
+function rowKernel(expr: string, arity: number): RowKernel {
+  const key = `${arity}:${expr}`;
+  let k = kernelCache.get(key);
   if (!k) {
-    // A generated loop: `expr` is a fixed string from the tables below, never user input.
+    // A generated loop specialised to the operand count; `expr` is a fixed string from the tables below.
+    const loads = ['const a = A[ao + i * as];', arity > 1 ? 'const b = B[bo + i * bs];' : '', arity > 2 ? 'const c = C[co + i * cs];' : ''].join(' ');
     k = new Function('n', 'A', 'ao', 'as', 'B', 'bo', 'bs', 'C', 'co', 'cs', 'O', 'oo',
-      `for (let i = 0; i < n; i++) { const a = A[ao + i * as], b = B === null ? 0 : B[bo + i * bs], c = C === null ? 0 : C[co + i * cs]; O[oo + i] = ${expr}; }`,
+      `if (as === 1 && ${arity > 1 ? 'bs === 1' : 'true'} && ${arity > 2 ? 'cs === 1' : 'true'}) {
+         for (let i = 0; i < n; i++) { const a = A[ao + i]; ${arity > 1 ? 'const b = B[bo + i];' : ''} ${arity > 2 ? 'const c = C[co + i];' : ''} O[oo + i] = ${expr}; }
+       } else {
+         for (let i = 0; i < n; i++) { ${loads} O[oo + i] = ${expr}; }
+       }`,
     ) as RowKernel;
-    kernelCache.set(expr, k);
+    kernelCache.set(key, k);
   }
   return k;
 }
@@ -96,7 +102,7 @@ function broadcastLoop(expr: string, xs: Tensor[], outShape: number[], outDtype:
   const size = outShape.reduce((p, d) => p * d, 1);
   const out = allocate(outDtype, size);
   if (size === 0) return out;
-  const kern = rowKernel(expr);
+  const kern = rowKernel(expr, xs.length);
   const nd = outShape.length;
   // Broadcast strides of each operand in the output's index space.
   const st = xs.map((x) => {
