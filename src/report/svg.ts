@@ -56,8 +56,13 @@ function drawable(value: number | undefined, log: boolean): value is number {
 /** Ticks for the values on one axis; `includeZero` keeps bar baselines honest on linear axes. */
 function axisTicks(values: number[], log: boolean, includeZero: boolean): AxisTicks {
   if (values.length === 0) return log ? logTicks(1, 10) : linearTicks(0, 1);
-  let lo = Math.min(...values);
-  let hi = Math.max(...values);
+  // A loop, not Math.min(...values): spreading a long series overflows the call stack.
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of values) {
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
   if (includeZero && !log) {
     lo = Math.min(lo, 0);
     hi = Math.max(hi, 0);

@@ -145,3 +145,10 @@ test('checkWellFormed (the test helper) rejects broken markup', () => {
   assert.throws(() => checkWellFormed('<svg x=1></svg>'), /malformed tag/);
   assert.throws(() => checkWellFormed('<svg>'), /unclosed/);
 });
+
+test('renderFigureSvg handles a 200k-point series (no call-stack overflow) and draws it as one line', () => {
+  const n = 200_000;
+  const x = Array.from({ length: n }, (_, i) => i);
+  const svg = renderFigureSvg(figure({ series: [{ name: 'long', x, y: x.map((v) => Math.sin(v / 1000)) }] }));
+  assert.equal(polylinePoints(svg).length, 1);
+});
