@@ -4,7 +4,7 @@
  * the tests).
  */
 import type { Experiment } from '../core/experiment.ts';
-import { digitsExperiment } from '../nn/experiments/digits.ts';
 import { charLmExperiment } from '../nn/experiments/charlm.ts';
+import { digitsExperiment } from '../nn/experiments/digits.ts';
 
 export const experiments: Experiment[] = [digitsExperiment, charLmExperiment];
