@@ -1,6 +1,7 @@
 /**
- * Strata benchmark harness: `npm run bench` prints a table, `npm run bench -- --json` writes the rows as a JSON
- * array of {op, size, dtype, value, unit, reference, ratio} to stdout (progress goes to stderr).
+ * Strata benchmark harness: `npm run bench` prints a table, `npm run -s bench -- --json` writes the rows as a JSON
+ * array of {op, size, dtype, value, unit, reference, ratio} to stdout (progress goes to stderr; `-s` stops npm
+ * printing its own banner on stdout). reference and ratio are null when python3 or numpy is missing.
  * Options: `--filter TEXT` keeps cases whose "op size dtype" contains TEXT; `--no-reference` skips numpy.
  *
  * Adding an entry:

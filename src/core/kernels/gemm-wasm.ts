@@ -83,9 +83,16 @@ export function wasmKernel(preferFma: boolean): WasmKernel | null {
   return (preferFma ? k.fma : null) ?? k.simd;
 }
 
-function ensureMemory(memory: WasmMemory, bytes: number): void {
+/** Grow linear memory to at least `bytes`; false when the engine refuses (wasm32 tops out at 4 GiB). */
+function ensureMemory(memory: WasmMemory, bytes: number): boolean {
   const have = memory.buffer.byteLength;
-  if (bytes > have) memory.grow(Math.ceil((bytes - have) / PAGE));
+  if (bytes <= have) return true;
+  try {
+    memory.grow(Math.ceil((bytes - have) / PAGE));
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 const align = (bytes: number) => Math.ceil(bytes / 64) * 64;
@@ -129,11 +136,14 @@ function stagedBytes(op: GemmOperand, rows: number, cols: number, batch: number,
   return align((span <= 2 * planes * rows * cols ? span : planes * rows * cols) * size);
 }
 
-/** C[b] = A[b]·B[b] for every b < batch on the given kernel. Arguments are pre-checked, k ≥ 1, m, n ≥ 1. */
+/**
+ * C[b] = A[b]·B[b] for every b < batch on the given kernel. Arguments are pre-checked, k ≥ 1, m, n ≥ 1.
+ * Returns false, having written nothing, when linear memory cannot hold the operands and the batch of results.
+ */
 export function gemmWasm(
   kernel: WasmKernel, m: number, n: number, k: number, batch: number,
   a: GemmOperand, b: GemmOperand, out: FloatArray, outOffset: number,
-): void {
+): boolean {
   const ex = kernel.exports;
   const f64 = out instanceof Float64Array;
   const size = f64 ? 8 : 4;
@@ -145,7 +155,7 @@ export function gemmWasm(
   const bPack = aPack + align(Math.ceil(m / mr) * mr * k * size);
   const tile = bPack + align(Math.ceil(n / nr) * nr * k * size);
   const cPtr = tile + align(mr * nr * size);
-  ensureMemory(ex.memory, cPtr + batch * m * n * size);
+  if (!ensureMemory(ex.memory, cPtr + batch * m * n * size)) return false;
   // Views are taken after growing: growth detaches the old ArrayBuffer.
   const mem: FloatArray = f64 ? new Float64Array(ex.memory.buffer) : new Float32Array(ex.memory.buffer);
   const sa = stage(a, m, k, batch, mem, aRaw, size);
@@ -155,4 +165,5 @@ export function gemmWasm(
   (f64 ? ex.gemm_f64 : ex.gemm_f32)(sa.ptr, sa.rs, sa.cs, sa.bs, sb.ptr, sb.rs, sb.cs, sb.bs,
     cPtr, m, n, k, batch, aPack, bPack, tile, kcBlock, mcPanels);
   out.set(mem.subarray(cPtr / size, cPtr / size + batch * m * n), outOffset);
+  return true;
 }

@@ -124,9 +124,7 @@ export function gemm(
 function run(m: number, n: number, k: number, batch: number, a: GemmOperand, b: GemmOperand, out: FloatArray, outOffset: number): void {
   const wasm = choice === 'typescript' ? null : wasmKernel(preferFma);
   const large = m * n * k > TS_DIRECT_MAX_FLOPS && batch * m * n * k >= WASM_MIN_FLOPS;
-  if (wasm !== null && (choice === 'wasm-simd' || large)) {
-    gemmWasm(wasm, m, n, k, batch, a, b, out, outOffset);
-  } else {
-    gemmTypescript(m, n, k, batch, a, b, out, outOffset);
-  }
+  // A product too large for 32-bit linear memory falls back to TypeScript rather than failing.
+  if (wasm !== null && (choice === 'wasm-simd' || large) && gemmWasm(wasm, m, n, k, batch, a, b, out, outOffset)) return;
+  gemmTypescript(m, n, k, batch, a, b, out, outOffset);
 }
