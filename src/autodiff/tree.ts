@@ -1,8 +1,11 @@
 import { Tensor } from '../core/index.ts';
 import { ArgumentError } from '../core/errors.ts';
 
-/** A parameter tree: a tensor, or arrays / plain objects whose leaves are tensors. */
-export type Tree = Tensor | readonly Tree[] | { readonly [key: string]: Tree };
+/**
+ * A parameter tree: a tensor, or arrays / plain objects whose leaves are tensors. Typed as `object` so that
+ * interfaces (which lack index signatures) qualify; `leaves` checks the structure at run time.
+ */
+export type Tree = object;
 /** The same structure with a different leaf type. */
 export type MapTree<T, L> = T extends Tensor ? L : T extends readonly unknown[] ? { [K in keyof T]: MapTree<T[K], L> } : { [K in keyof T]: MapTree<T[K], L> };
 

@@ -65,7 +65,8 @@ export function deserializeParams(bytes: Uint8Array, source = 'buffer'): { param
     if (!dtype) throw new ArgumentError(`loadParams: tensor ${name} in ${source} has unsupported dtype ${info.dtype} (F32, F64, I32)`);
     const [s, e] = info.data_offsets as [number, number];
     if (!(s >= 0 && e >= s && base + e <= bytes.length)) throw new ArgumentError(`loadParams: tensor ${name} in ${source} points outside the file`);
-    const raw = bytes.slice(base + s, base + e);
+    // Copy (Buffer.slice would alias the shared pool) so the typed array owns aligned storage.
+    const raw = Uint8Array.prototype.slice.call(bytes, base + s, base + e);
     const data = dtype === 'float32' ? new Float32Array(raw.buffer) : dtype === 'float64' ? new Float64Array(raw.buffer) : new Int32Array(raw.buffer);
     const t = new Tensor(data, info.shape);
     if (t.size !== data.length) throw new ArgumentError(`loadParams: tensor ${name} in ${source} has ${data.length} values for shape [${info.shape}]`);
