@@ -1,5 +1,5 @@
 /** Matmul entries: the kernel behind core's matmul/einsum at the sizes the targets name. */
-import { gemm } from '../src/core/kernels/gemm.ts';
+import { gemm, setKernelBackend } from '../src/core/kernels/gemm.ts';
 import type { GemmOperand } from '../src/core/kernels/gemm.ts';
 import { randomFill } from './harness.ts';
 import type { BenchCase } from './harness.ts';
@@ -11,6 +11,8 @@ interface MatmulShape {
   batch: number | null;
   m: number; n: number; k: number;
   transA?: boolean; transB?: boolean;
+  /** Force the TypeScript fallback (what engines without WebAssembly SIMD get). */
+  typescript?: boolean;
 }
 
 function matmulCase(shape: MatmulShape, dtype: DType): BenchCase {
@@ -37,7 +39,15 @@ function matmulCase(shape: MatmulShape, dtype: DType): BenchCase {
       const b: GemmOperand = transB
         ? { data: bData, offset: 0, rowStride: 1, colStride: k, batchStride: k * n }
         : { data: bData, offset: 0, rowStride: n, colStride: 1, batchStride: k * n };
-      return () => gemm(m, n, k, planes, a, b, out, 0);
+      if (!shape.typescript) return () => gemm(m, n, k, planes, a, b, out, 0);
+      return () => {
+        setKernelBackend('typescript');
+        try {
+          gemm(m, n, k, planes, a, b, out, 0);
+        } finally {
+          setKernelBackend('auto');
+        }
+      };
     },
     reference: { kind: 'matmul', batch, m, n, k, transA, transB },
   };
@@ -52,6 +62,7 @@ const shapes: MatmulShape[] = [
   { op: 'matmul Bᵀ', batch: null, m: 512, n: 512, k: 512, transB: true },
   { op: 'matmul batched', batch: 64, m: 32, n: 32, k: 32 },
   { op: 'matmul batched', batch: 4096, m: 2, n: 2, k: 2 },
+  { op: 'matmul [typescript]', batch: null, m: 512, n: 512, k: 512, typescript: true },
 ];
 
 export const cases: BenchCase[] = shapes.flatMap((s) => [matmulCase(s, 'float32'), matmulCase(s, 'float64')]);
