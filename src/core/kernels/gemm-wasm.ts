@@ -1,8 +1,8 @@
 /**
  * The WebAssembly SIMD matmul backend: host side. The elements each operand view touches are copied into the
  * module's linear memory, one call of the AssemblyScript kernel (`asm/gemm.ts`) packs them and computes every
- * C[b] there, and the batch of results is copied out in one block. Two builds of the same kernel ship as base64: one using relaxed-SIMD fused
- * multiply-add, one plain SIMD mul + add for engines without relaxed SIMD.
+ * C[b] there, and the batch of results is copied out in one block. Two builds of the same kernel ship as
+ * base64: one using relaxed-SIMD fused multiply-add, one plain SIMD mul + add for engines without relaxed SIMD.
  */
 import { setFlagsFromString } from 'node:v8';
 import type { FloatArray, GemmOperand } from './gemm-types.ts';
