@@ -52,7 +52,7 @@ export interface NextTokenDistribution {
 
 export interface ContinuationLogprobs {
   /** One entry per continuation token, each the log-probability given everything before it (teacher forcing). */
-  tokens: TokenLogprob[];
+  tokens: GeneratedToken[];
   /** Sum of the token log-probabilities: log P(continuation | prompt). */
   total: number;
   warnings: Warning[];
@@ -69,6 +69,8 @@ export interface SampleOptions {
   stop?: readonly string[];
   /** Sample only among these token ids (e.g. digits, separator, minus). */
   allowedTokens?: readonly number[];
+  /** Added to a token's log-probability before sampling (OpenAI `logit_bias`, range −100…100). */
+  logitBias?: Readonly<Record<number, number>>;
   /** Also stop at the model's end-of-sequence token; default true. */
   stopAtEos?: boolean;
   /** Return the top-k alternatives of every sampled token. */
@@ -125,7 +127,7 @@ export interface LanguageModel {
    * and the continuation's tokens are those after the longest shared prefix with the prompt's own tokenization (a
    * SentencePiece model may merge across the boundary).
    */
-  continuationLogprobs(prompt: string, continuation: string): Promise<ContinuationLogprobs>;
+  continuationLogprobs(prompt: string, continuation: string, options?: { topLogprobs?: number }): Promise<ContinuationLogprobs>;
   sample(options: SampleOptions): Promise<SampleResult>;
   chat(options: ChatOptions): Promise<ChatResult>;
   close(): Promise<void>;

@@ -219,10 +219,11 @@ export class GgufLanguageModel implements LanguageModel {
     });
   }
 
-  continuationLogprobs(prompt: string, continuation: string): Promise<ContinuationLogprobs> {
+  continuationLogprobs(prompt: string, continuation: string, options: { topLogprobs?: number } = {}): Promise<ContinuationLogprobs> {
     if (typeof prompt !== 'string' || typeof continuation !== 'string') {
       throw new ArgumentError('continuationLogprobs: prompt and continuation must be strings');
     }
+    checkPositiveInt('continuationLogprobs', 'topLogprobs', options.topLogprobs, true);
     const full = this.tokenizeSync(prompt + continuation, true);
     const own = this.tokenizeSync(prompt, true);
     let shared = 0;
@@ -241,13 +242,15 @@ export class GgufLanguageModel implements LanguageModel {
     }
     return this.exclusive(async () => {
       const dists = await this.distributionsAfter(full.slice(0, full.length - 1), shared - 1, 'continuationLogprobs');
-      const tokens: TokenLogprob[] = [];
+      const tokens: GeneratedToken[] = [];
       let total = 0;
       for (let i = shared; i < full.length; i++) {
         const id = full[i]!;
         const logprob = Math.log(dists[i - shared]!.get(id) ?? 0);
         total += logprob;
-        tokens.push({ id, text: this.piece(id), logprob });
+        const item: GeneratedToken = { id, text: this.model.detokenize([id], false, full.slice(0, i)), logprob };
+        if (options.topLogprobs) item.top = this.entriesOf(dists[i - shared]!, null).slice(0, options.topLogprobs);
+        tokens.push(item);
       }
       return { tokens, total, warnings };
     });
@@ -284,6 +287,13 @@ export class GgufLanguageModel implements LanguageModel {
     const temperature = options.temperature ?? 1;
     if (!(temperature >= 0)) throw new ArgumentError(`${operation}: temperature must be ≥ 0, got ${temperature}`);
     const allowed = this.checkTokenIds(operation, 'allowedTokens', options.allowedTokens);
+    const bias = new Map<number, number>();
+    for (const [key, value] of Object.entries(options.logitBias ?? {})) {
+      const id = Number(key);
+      this.checkTokenIds(operation, 'logitBias keys', [id]);
+      if (!(Math.abs(value) <= 100)) throw new ArgumentError(`${operation}: logitBias[${key}] must be in −100…100, got ${value}`);
+      bias.set(id, value);
+    }
     const stop = options.stop ?? [];
     if (!Array.isArray(stop) || stop.some((s) => typeof s !== 'string' || s.length === 0)) {
       throw new ArgumentError(`${operation}: stop must be an array of non-empty strings`);
@@ -299,7 +309,7 @@ export class GgufLanguageModel implements LanguageModel {
       let [probs] = await this.distributionsAfter(promptTokens, promptTokens.length - 1, operation);
       for (;;) {
         const candidates = allowed ? [...allowed] : [...probs!.keys()];
-        const logprobs = candidates.map((id) => Math.log(probs!.get(id as Token) ?? 0));
+        const logprobs = candidates.map((id) => Math.log(probs!.get(id as Token) ?? 0) + (bias.get(id) ?? 0));
         const id = candidates[sampleIndex(logprobs, temperature, rng)]! as Token;
         if (stopAtEos && this.model.isEogToken(id)) { finishReason = 'eos'; break; }
         const item: GeneratedToken = { id, text: this.model.detokenize([id], false, [...promptTokens, ...ids]), logprob: Math.log(probs!.get(id) ?? 0) };
