@@ -48,6 +48,8 @@ Examples:
 export async function runCli(argv: string[], io: CliIO, commands: readonly Command[] = defaultCommands): Promise<number> {
   const end = argv.indexOf('--');
   const debug = (end === -1 ? argv : argv.slice(0, end)).includes('--debug');
+  // `strata --debug demo …` means the same as `strata demo --debug …`.
+  if (argv[0] === '--debug' && argv.length > 1) return runCli([argv[1]!, '--debug', ...argv.slice(2)], io, commands);
   const [first, ...rest] = argv;
   let commandName: string | undefined;
   try {

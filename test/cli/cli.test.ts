@@ -57,6 +57,9 @@ test('an ArgumentError from a command exits 2 without a stack; --debug adds the 
   const debug = testIO(repoRoot);
   assert.equal(await runCli(['boom', '--debug'], debug, [throwing(new ShapeError('bad'))]), 2);
   assert.match(debug.stderr.text, /\n\s+at /);
+  const leading = testIO(repoRoot);
+  assert.equal(await runCli(['--debug', 'boom'], leading, [throwing(new ShapeError('bad'))]), 2);
+  assert.match(leading.stderr.text, /\n\s+at /, '--debug before the command works too');
 });
 
 test('any other error exits 1 with its message; the stack only with --debug', async () => {
