@@ -12,3 +12,4 @@ export {
   type TransformerConfig, type TransformerParams, type BlockParams,
 } from './transformer.ts';
 export { saveParams, loadParams, serializeParams, deserializeParams } from './checkpoint.ts';
+export { transformerToLlama, exportTransformerGguf } from './llama-export.ts';
