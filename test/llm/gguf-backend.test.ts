@@ -146,3 +146,14 @@ test('a random character-level Llama written by llamaGgufTensors loads, tokenize
     await m.close();
   }
 });
+
+test('scoreOptions normalises multi-token answers over the options', { skip: STORIES_SKIP }, async () => {
+  const { scoreOptions } = await import('../../src/llm/score-options.ts');
+  const scores = await scoreOptions(stories!, 'Once upon a time', [',', ' there', ' Yes']);
+  const sum = scores.reduce((s, x) => s + x.probability, 0);
+  assert.ok(Math.abs(sum - 1) < 1e-12, `sum ${sum}`);
+  assert.ok(scores[0]!.probability > scores[1]!.probability && scores[1]!.probability > scores[2]!.probability);
+  const yes = await stories!.continuationLogprobs('Once upon a time', ' Yes');
+  assert.ok(yes.tokens.length > 1, 'a multi-token answer');
+  assert.equal(scores[2]!.logprob, yes.total);
+});

@@ -116,3 +116,32 @@ test('a server without logprobs or echo is reported as UnsupportedCapabilityErro
     await new Promise<void>((r) => stub.close(() => r()));
   }
 });
+
+test('a Strata-exported character model served over HTTP scores digits as in process', async () => {
+  const { mkdtemp } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { writeTinyCharModel } = await import('./fixtures.ts');
+  const path = join(await mkdtemp(join(tmpdir(), 'strata-serve-char-')), 'char.gguf');
+  await writeTinyCharModel(path, 9);
+  const own = await loadGgufModel(path);
+  const served = await startServer({ model: own, port: 0 });
+  try {
+    const m = createOpenAiHttpModel({ baseUrl: served.url, model: 'char', retry: fast });
+    const viaHttp = await m.continuationLogprobs('0.12, 0.15,', ' 0.17,');
+    const direct = await own.continuationLogprobs('0.12, 0.15,', ' 0.17,');
+    assert.deepEqual(viaHttp.tokens.map((t) => t.text), [' ', '0', '.', '1', '7', ',']);
+    assert.deepEqual(viaHttp.tokens.map((t) => t.text), direct.tokens.map((t) => t.text));
+    assert.ok(Math.abs(viaHttp.total - direct.total) < 1e-4, `${viaHttp.total} vs ${direct.total}`);
+    // Legacy top_logprobs are keyed by text, so tokens sharing a text (e.g. "0" and its byte token <0x30>) keep one
+    // entry: the most likely, as in OpenAI's format.
+    const top = await m.nextTokenDistribution('0.12,');
+    const directTop = (await own.nextTokenDistribution('0.12,', { topK: 5 })).entries;
+    const firstByText = directTop.filter((e, i) => directTop.findIndex((d) => d.text === e.text) === i);
+    assert.deepEqual(top.entries.map((e) => e.text), firstByText.map((e) => e.text));
+    top.entries.forEach((e, i) => assert.ok(Math.abs(e.logprob - firstByText[i]!.logprob) < 1e-5));
+  } finally {
+    await served.close();
+    await own.close();
+  }
+});

@@ -4,5 +4,6 @@
  */
 import type { Command } from '../command.ts';
 import { demoCommand } from './demo.ts';
+import { serveCommand } from './serve.ts';
 
-export const commands: readonly Command[] = [demoCommand];
+export const commands: readonly Command[] = [demoCommand, serveCommand];

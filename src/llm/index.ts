@@ -1,0 +1,36 @@
+/**
+ * `strata/llm`: language-model backends behind one interface, an OpenAI-compatible server, a query cache, and
+ * GGUF reading, validation and writing.
+ */
+export type {
+  LanguageModel, LanguageModelCapabilities, Warning, TokenLogprob, GeneratedToken, Prompt, NextTokenDistribution,
+  NextTokenDistributionOptions, ContinuationLogprobs, SampleOptions, SampleResult, FinishReason, ChatMessage,
+  ChatOptions, ChatResult,
+} from './language-model.ts';
+export {
+  InvalidGgufError, ModelNotFoundError, UnsupportedCapabilityError, ApiCallError, ServerUnreachableError,
+  InvalidResponseError, isRetryableStatus,
+} from './errors.ts';
+
+export { loadGgufModel, GgufLanguageModel } from './backends/gguf.ts';
+export type { GgufModelOptions } from './backends/gguf.ts';
+export { createOpenAiHttpModel, OpenAiHttpLanguageModel } from './backends/openai-http.ts';
+export type { OpenAiHttpOptions } from './backends/openai-http.ts';
+export type { RetryPolicy } from './backends/http-client.ts';
+
+export { startServer } from './server.ts';
+export type { StartServerOptions, RunningServer } from './server.ts';
+export { QueryCache, withCache, cacheKey } from './cache.ts';
+export type { CacheStats, CachedModelOptions } from './cache.ts';
+export { scoreOptions } from './score-options.ts';
+export type { OptionScore } from './score-options.ts';
+export { createRng, sampleIndex } from './sampling.ts';
+
+export { readGguf, readGgufHeader, ggufMetadataValue, ggufTensorToFloat32, validateForLlamaCpp } from './gguf/reader.ts';
+export type { GgufHeader, GgufFile, GgufTensorInfo } from './gguf/reader.ts';
+export { writeGguf, encodeGguf } from './gguf/writer.ts';
+export type { GgufTensorInput, GgufWriteInput } from './gguf/writer.ts';
+export { gguf, GGML_TYPES } from './gguf/format.ts';
+export type { GgufValue, GgufScalarType } from './gguf/format.ts';
+export { characterVocabulary, llamaGgufMetadata, llamaGgufTensors, TOKEN_TYPE, SPM_SPACE } from './gguf/llama-model.ts';
+export type { LlamaVocabulary, LlamaGgufConfig, LlamaWeights, LlamaBlockWeights } from './gguf/llama-model.ts';
