@@ -11,7 +11,9 @@ export type ReferenceSpec =
     /** A is batch×m×k (or m×k when batch is null), B is k×n likewise; trans* times A.T / B.T views of stored data. */
     batch: number | null; m: number; n: number; k: number; transA: boolean; transB: boolean;
   }
-  | { kind: 'einsum'; subscripts: string; shapes: number[][] };
+  | { kind: 'einsum'; subscripts: string; shapes: number[][] }
+  | { kind: 'elementwise'; op: 'add' | 'mul' | 'exp' | 'tanh'; shape: number[]; shape_b?: number[] }
+  | { kind: 'reduce'; op: 'sum' | 'max' | 'logsumexp'; shape: number[]; axis: number };
 
 export interface BenchCase {
   /** Operation name as shown in the table, e.g. 'matmul', 'matmul Aᵀ'. */

@@ -36,7 +36,37 @@ def prepare_einsum(spec, dtype, rng):
     return lambda: np.einsum(subscripts, *operands, optimize=True)
 
 
-PREPARE = {"matmul": prepare_matmul, "einsum": prepare_einsum}
+def prepare_elementwise(spec, dtype, rng):
+    a = rng.random(tuple(spec["shape"]), dtype=dtype) - 0.5
+    b = rng.random(tuple(spec["shape_b"]), dtype=dtype) - 0.5 if spec.get("shape_b") else None
+    op = spec["op"]
+    if op == "add":
+        return lambda: np.add(a, b)
+    if op == "mul":
+        return lambda: np.multiply(a, b)
+    if op == "exp":
+        return lambda: np.exp(a)
+    if op == "tanh":
+        return lambda: np.tanh(a)
+    raise ValueError(f"unknown elementwise op {op}")
+
+
+def prepare_reduce(spec, dtype, rng):
+    a = rng.random(tuple(spec["shape"]), dtype=dtype) - 0.5
+    axis = spec["axis"]
+    if spec["op"] == "sum":
+        return lambda: a.sum(axis=axis)
+    if spec["op"] == "max":
+        return lambda: a.max(axis=axis)
+    if spec["op"] == "logsumexp":
+        def lse():
+            m = a.max(axis=axis, keepdims=True)
+            return np.log(np.exp(a - m).sum(axis=axis)) + np.squeeze(m, axis=axis)
+        return lse
+    raise ValueError(f"unknown reduction {spec['op']}")
+
+
+PREPARE = {"matmul": prepare_matmul, "einsum": prepare_einsum, "elementwise": prepare_elementwise, "reduce": prepare_reduce}
 
 
 def time_best(fn, min_sample=0.005, budget=0.6, min_samples=5):

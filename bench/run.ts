@@ -25,9 +25,16 @@ import { kernelInfo } from '../src/core/kernels/gemm.ts';
 import { timeBest } from './harness.ts';
 import type { BenchCase, BenchUnit } from './harness.ts';
 import { cases as matmulCases } from './matmul.ts';
+import { cases as coreCases, trainingRows } from './core-ops.ts';
 
 const ENTRIES: { name: string; cases: BenchCase[] }[] = [
   { name: 'matmul', cases: matmulCases },
+  { name: 'core', cases: coreCases },
+];
+
+/** Whole-run throughput rows (training loops): measured once each, no reference. */
+const THROUGHPUT: { name: string; rows: () => { op: string; size: string; dtype: string; value: number; unit: string }[] }[] = [
+  { name: 'training', rows: trainingRows },
 ];
 
 export interface BenchRow {
@@ -35,7 +42,7 @@ export interface BenchRow {
   size: string;
   dtype: string;
   value: number;
-  unit: BenchUnit;
+  unit: BenchUnit | string;
   reference: number | null;
   ratio: number | null;
 }
@@ -126,6 +133,14 @@ function main(): void {
     const ratio = ref === null ? null : c.unit === 'ms' ? ref / value : value / ref;
     return { op: c.op, size: c.size, dtype: c.dtype, value, unit: c.unit, reference: ref, ratio };
   });
+  // Training rows cost a few seconds each: run them unfiltered, or when the filter names them ('train').
+  for (const t of THROUGHPUT) {
+    if (args.filter !== null && !t.name.includes(args.filter)) continue;
+    for (const r of t.rows()) {
+      log(`  ${r.op} ${r.size} ${r.dtype}: ${r.value.toPrecision(4)} ${r.unit}`);
+      rows.push({ ...r, reference: null, ratio: null });
+    }
+  }
   if (args.json) process.stdout.write(`${JSON.stringify(rows, null, 1)}\n`);
   else process.stdout.write(`${formatTable(rows)}\n(strata ${info.backend}, ${info.threads} thread(s) vs numpy single-threaded; best-of timing)\n`);
 }

@@ -16,8 +16,9 @@ type RowKernel = (n: number, a: TypedArray, ao: number, as: number, b: TypedArra
 
 const kernelCache = new Map<string, RowKernel>();
 
-function rowKernel(expr: string, arity: number): RowKernel {
-  const key = `${arity}:${expr}`;
+function rowKernel(expr: string, arity: number, dtypes: string): RowKernel {
+  // One compiled copy per operand/output dtype combination keeps every element access monomorphic.
+  const key = `${arity}:${dtypes}:${expr}`;
   let k = kernelCache.get(key);
   if (!k) {
     // A generated loop specialised to the operand count; `expr` is a fixed string from the tables below.
@@ -102,7 +103,7 @@ function broadcastLoop(expr: string, xs: Tensor[], outShape: number[], outDtype:
   const size = outShape.reduce((p, d) => p * d, 1);
   const out = allocate(outDtype, size);
   if (size === 0) return out;
-  const kern = rowKernel(expr, xs.length);
+  const kern = rowKernel(expr, xs.length, xs.map((x) => x.dtype).join(',') + '>' + outDtype);
   const nd = outShape.length;
   // Broadcast strides of each operand in the output's index space.
   const st = xs.map((x) => {

@@ -14,7 +14,34 @@ import * as E from './elementwise.ts';
 
 type Reducer = 'sum' | 'max' | 'min' | 'argmax' | 'argmin';
 
+/**
+ * Sum or max over the leading axes of a contiguous tensor (column reductions): accumulate whole rows instead of
+ * transposing first, so the input is read once, in order.
+ */
+function reduceLeading(kind: 'sum' | 'max', x: Tensor, axes: number[]): TypedArray | null {
+  if (!x.isContiguous() || axes.length === 0 || axes.some((a, i) => a !== i) || axes.length === x.ndim) return null;
+  const rows = axes.reduce((p, a) => p * x.shape[a]!, 1);
+  const inner = x.size / rows;
+  if (rows === 0) return null;
+  const src = x.data, off = x.offset;
+  const acc = new Float64Array(inner);
+  for (let j = 0; j < inner; j++) acc[j] = src[off + j]!;
+  for (let i = 1; i < rows; i++) {
+    const base = off + i * inner;
+    if (kind === 'sum') for (let j = 0; j < inner; j++) acc[j]! += src[base + j]!;
+    else for (let j = 0; j < inner; j++) { const v = src[base + j]!; if (v > acc[j]! || v !== v) acc[j] = v; }
+  }
+  if (kind === 'max') for (let j = 0; j < inner; j++) if (acc[j] !== acc[j]) acc[j] = NaN;
+  const out = allocate(x.dtype, inner);
+  out.set(acc);
+  return out;
+}
+
 function reduceBlocks(kind: Reducer, x: Tensor, axes: number[]): { data: TypedArray; kept: number[] } {
+  if (kind === 'sum' || kind === 'max') {
+    const lead = reduceLeading(kind, x, axes);
+    if (lead) return { data: lead, kept: x.shape.slice(axes.length) };
+  }
   const keptAxes = Array.from({ length: x.ndim }, (_, i) => i).filter((i) => !axes.includes(i));
   const order = [...keptAxes, ...axes];
   const view = new Tensor(x.data, order.map((a) => x.shape[a]!), order.map((a) => x.strides[a]!), x.offset);
@@ -29,9 +56,11 @@ function reduceBlocks(kind: Reducer, x: Tensor, axes: number[]): { data: TypedAr
     const base = offset + o * r;
     switch (kind) {
       case 'sum': {
-        let s = 0;
-        for (let j = 0; j < r; j++) s += src[base + j]!;
-        out[o] = s;
+        // Four independent accumulators let the loop pipeline instead of waiting on one running sum.
+        let s0 = 0, s1 = 0, s2 = 0, s3 = 0, j = 0;
+        for (; j + 3 < r; j += 4) { s0 += src[base + j]!; s1 += src[base + j + 1]!; s2 += src[base + j + 2]!; s3 += src[base + j + 3]!; }
+        for (; j < r; j++) s0 += src[base + j]!;
+        out[o] = s0 + s1 + (s2 + s3);
         break;
       }
       case 'max':

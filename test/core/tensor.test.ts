@@ -66,6 +66,10 @@ test('reductions along axes, keepdims, argmax, logsumexp, cumsum, norm', () => {
   approx([C.norm(C.tensor([3, 4])).item()], [5]);
   approx([C.variance(C.tensor([1, 2, 3, 4])).item()], [1.25]);
   assert.ok(Number.isNaN(C.max(C.tensor([1, NaN, 3])).item()));
+  // Column reductions (leading axes of a contiguous tensor) take a row-accumulating path.
+  assert.deepEqual(flat(C.sum(x, 0)), flat(C.add(x.slice(0), x.slice(1))));
+  assert.deepEqual(flat(C.sum(x, [0, 1])), [60, 66, 72, 78]);
+  assert.deepEqual(flat(C.max(C.tensor([[1, NaN], [3, 0], [2, 5]]), 0)).map(String), ['3', 'NaN']);
 });
 
 test('matmul matches a naive product for batched, broadcast, transposed and 1-d operands', () => {

@@ -70,7 +70,7 @@ export const digitsExperiment: Experiment = {
   command: 'strata demo --only digits-mlp',
   async run(ctx) {
     const data = loadDigits(ctx.sharedDataDir, ctx.seed);
-    const r = trainDigitsMlp({ data, seed: ctx.seed, epochs: ctx.quick ? 8 : 25, progress: ctx.progress });
+    const r = trainDigitsMlp({ data, seed: ctx.seed, epochs: ctx.quick ? 15 : 25, progress: ctx.progress });
     const ok = r.testAccuracy >= 0.95 && r.seconds < 30;
     return {
       verdict: ok ? 'reproduced' : r.testAccuracy >= 0.9 ? 'partly reproduced' : 'not reproduced',
