@@ -1,0 +1,156 @@
+/**
+ * Restarted Krylov eigensolver for a few eigenpairs: Krylov–Schur style (Stewart 2001) with a dense projected
+ * matrix. Expand the basis by Arnoldi with two Gram–Schmidt passes to the window m, take the Ritz pairs of
+ * H = VᵀAV (eigh when A is SelfAdjoint — thick-restart Lanczos, Wu & Simon 2000 — else the dense Francis eig),
+ * keep the wanted k + ⌈k/2⌉ (an orthonormal basis of their invariant subspace) plus the residual direction, and
+ * repeat until every wanted Ritz residual ‖f‖·|e_mᵀy| ≤ tol·max(|θ|, ε‖H‖). Ritz values are selected by the
+ * `which` key (CoLA leaves Arnoldi values unsorted, so its SM returned the largest).
+ */
+import { Rng } from '../../core/random.ts';
+import type { LinearOperator } from '../operator.ts';
+import { eigh } from '../dense/eigh.ts';
+import { eigGeneral } from '../dense/eig.ts';
+import { qr } from '../dense/qr.ts';
+import type { IterInfo } from './config.ts';
+import { nrm } from './lanczos.ts';
+
+export type Which = 'LA' | 'SA' | 'LM' | 'SM';
+
+export interface KrylovEigResult { values: Float64Array; valuesIm: Float64Array; vectors: Float64Array; info: IterInfo }
+
+/** Indices of the k wanted values out of (re, im), best first. */
+export function selectWhich(re: ArrayLike<number>, im: ArrayLike<number>, k: number, which: Which): number[] {
+  const idx = Array.from({ length: re.length }, (_, i) => i);
+  const key = (i: number) => {
+    switch (which) {
+      case 'LA': return -re[i]!;
+      case 'SA': return re[i]!;
+      case 'LM': return -Math.hypot(re[i]!, im[i]!);
+      case 'SM': return Math.hypot(re[i]!, im[i]!);
+    }
+  };
+  idx.sort((a, b) => key(a) - key(b) || a - b);
+  return idx.slice(0, k);
+}
+
+export function krylovEig(A: LinearOperator, k: number, which: Which, opts: { symmetric: boolean; tol: number; window?: number; maxRestarts: number; seed: number; start: ArrayLike<number> | null }): KrylovEigResult {
+  const n = A.shape[0];
+  const m = Math.min(n, opts.window ?? Math.max(2 * k + 1, 20));
+  const keep = Math.min(m - 1, k + Math.ceil(k / 2));
+  const rng = new Rng(opts.seed);
+  let v0: Float64Array = opts.start ? Float64Array.from(opts.start) : Float64Array.from({ length: n }, () => rng.gauss());
+  const s0 = nrm(v0); v0 = v0.map((x) => x / s0);
+  const V: Float64Array[] = [v0];
+  // H is kept dense (m+1)×m, column-major with leading dimension m+1.
+  let H = new Float64Array((m + 1) * m);
+  const ld = m + 1;
+  let p = 0; // vectors whose columns of H are known
+  let restarts = 0, matvecs = 0;
+  let f = new Float64Array(n), fnorm = 0;
+  let result: KrylovEigResult | null = null;
+  for (;;) {
+    // Expand from p to m columns.
+    let invariant = false;
+    for (let j = p; j < m; j++) {
+      const w = Float64Array.from(A.matmat({ rows: n, cols: 1, data: V[j]! }).data);
+      matvecs++;
+      for (let pass = 0; pass < 2; pass++) {
+        for (let i = 0; i <= j; i++) {
+          const vi = V[i]!;
+          let h = 0; for (let t = 0; t < n; t++) h += vi[t]! * w[t]!;
+          H[j * ld + i] = H[j * ld + i]! + h;
+          for (let t = 0; t < n; t++) w[t] = w[t]! - h * vi[t]!;
+        }
+      }
+      const hn = nrm(w);
+      H[j * ld + j + 1] = hn;
+      f = w; fnorm = hn;
+      p = j + 1;
+      if (hn <= 1e-13 * hNorm(H, ld, p)) { invariant = true; break; }
+      if (j + 1 < m) V.push(w.map((x) => x / hn));
+    }
+    const size = p;
+    const Hs = new Float64Array(size * size);
+    for (let c = 0; c < size; c++) for (let r = 0; r < size; r++) Hs[c * size + r] = H[c * ld + r]!;
+    let re: Float64Array, im: Float64Array, Y: Float64Array;
+    if (opts.symmetric) {
+      for (let c = 0; c < size; c++) for (let r = c + 1; r < size; r++) { const s = (Hs[c * size + r]! + Hs[r * size + c]!) / 2; Hs[c * size + r] = s; Hs[r * size + c] = s; }
+      const e = eigh(Hs, size);
+      re = e.values; im = new Float64Array(size); Y = e.vectors!;
+    } else {
+      const e = eigGeneral(Hs, size);
+      re = e.re; im = e.im; Y = e.vectors!;
+    }
+    const want = selectWhich(re, im, Math.min(k, size), which);
+    const hn = hNorm(H, ld, size);
+    const resid = (i: number) => {
+      // Ritz residual ‖f‖·|e_mᵀ y| (for a complex pair, the modulus of the complex last component).
+      const last = Y[i * size + size - 1]!;
+      if (im[i] === 0) return fnorm * Math.abs(last);
+      const partner = im[i]! > 0 ? i + 1 : i - 1;
+      return fnorm * Math.hypot(last, Y[partner * size + size - 1]!);
+    };
+    const eps = 2.2e-16;
+    const conv = want.map((i) => invariant || resid(i) <= opts.tol * Math.max(Math.hypot(re[i]!, im[i]!), eps * hn));
+    const allConv = conv.every(Boolean);
+    if (allConv || restarts >= opts.maxRestarts || size < m || m >= n) {
+      // Ritz vectors x = V·y, for the selected values (complex pairs: real part, imaginary part).
+      const kk = want.length;
+      const vecs = new Float64Array(n * kk);
+      const vals = new Float64Array(kk), valsIm = new Float64Array(kk);
+      want.forEach((i, c) => {
+        vals[c] = re[i]!; valsIm[c] = im[i]!;
+        // Real-pair convention: column i of Y is the real part (im > 0) or the imaginary part (im < 0) of the pair.
+        const yi = Y.subarray(i * size, (i + 1) * size);
+        const out = vecs.subarray(c * n, (c + 1) * n);
+        for (let t = 0; t < size; t++) { const y = yi[t]!; if (y !== 0) { const vt = V[t]!; for (let r = 0; r < n; r++) out[r] = out[r]! + y * vt[r]!; } }
+      });
+      const residuals = Float64Array.from(want, (i) => resid(i) / Math.max(Math.hypot(re[i]!, im[i]!), eps * hn));
+      result = { values: vals, valuesIm: valsIm, vectors: vecs, info: { iterations: matvecs, residuals, converged: allConv || size < m || m >= n, breakdown: invariant } };
+      break;
+    }
+    restarts++;
+    // Thick restart: an orthonormal basis W = V·Q of the wanted (keep) Ritz vectors, then [W, f/‖f‖].
+    const keepIdx = selectWhich(re, im, keep, which);
+    // A complex pair must be kept whole (its real and imaginary vectors span the invariant subspace).
+    const cols: number[] = [];
+    for (const i of keepIdx) {
+      if (cols.includes(i)) continue;
+      cols.push(i);
+      if (im[i]! > 0 && i + 1 < size) cols.push(i + 1);
+      else if (im[i]! < 0) cols.push(i - 1);
+    }
+    const kq = cols.length;
+    const Yk = new Float64Array(size * kq);
+    cols.forEach((i, c) => Yk.set(Y.subarray(i * size, (i + 1) * size), c * size));
+    const Qy = qr(Yk, size, kq).Q; // size×kq orthonormal, spans the invariant subspace
+    const newV: Float64Array[] = [];
+    for (let c = 0; c < kq; c++) {
+      const out = new Float64Array(n);
+      for (let t = 0; t < size; t++) { const y = Qy[c * size + t]!; if (y !== 0) { const vt = V[t]!; for (let r = 0; r < n; r++) out[r] = out[r]! + y * vt[r]!; } }
+      newV.push(out);
+    }
+    // Projected matrix of the kept block: QyᵀHQy, and the coupling row ‖f‖·e_mᵀQy.
+    const HQ = new Float64Array(size * kq);
+    for (let c = 0; c < kq; c++) for (let t = 0; t < size; t++) {
+      const y = Qy[c * size + t]!;
+      if (y !== 0) for (let r = 0; r < size; r++) HQ[c * size + r] = HQ[c * size + r]! + Hs[t * size + r]! * y;
+    }
+    const H2 = new Float64Array((m + 1) * m);
+    for (let c = 0; c < kq; c++) {
+      for (let r = 0; r < kq; r++) { let s = 0; for (let t = 0; t < size; t++) s += Qy[r * size + t]! * HQ[c * size + t]!; H2[c * ld + r] = s; }
+      H2[c * ld + kq] = fnorm * Qy[c * size + size - 1]!;
+    }
+    H = H2;
+    V.length = 0;
+    V.push(...newV, f.map((x) => x / fnorm));
+    p = kq;
+  }
+  return result!;
+}
+
+function hNorm(H: Float64Array, ld: number, p: number): number {
+  let s = 0;
+  for (let c = 0; c < p; c++) for (let r = 0; r <= Math.min(p, ld - 1); r++) s += H[c * ld + r]! ** 2;
+  return Math.sqrt(s);
+}

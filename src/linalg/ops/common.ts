@@ -1,0 +1,105 @@
+/**
+ * Shared pieces of the operations: the per-instance factorization cache (a WeakMap, so no state is stored on
+ * operators), the size rule of Auto, dense views in float64, and the inverse operators the base rules return.
+ */
+import { LinearOperator } from '../operator.ts';
+import { type Mat, alloc, dtypeOfArray, type LinalgDType } from '../mat.ts';
+import { choleskyInPlace } from '../dense/cholesky.ts';
+import { luFactor, luSolve, type LUFactors } from '../dense/lu.ts';
+import { solveTriangularInPlace } from '../dense/triangular.ts';
+import { eigh, type EighResult } from '../dense/eigh.ts';
+import type { Algorithm, AutoAlg, CGAlg, GMRESAlg, IterInfo } from '../algorithms/config.ts';
+import { Auto, CG, GMRES } from '../algorithms/config.ts';
+import { cg } from '../algorithms/cg.ts';
+import { gmres } from '../algorithms/gmres.ts';
+import { PreconditionError } from '../errors.ts';
+import { paren } from '../operators/composite.ts';
+
+interface Factors { dense?: Float64Array; chol?: Float64Array; lu?: LUFactors; eigh?: EighResult }
+const cache = new WeakMap<LinearOperator, Factors>();
+function entry(A: LinearOperator): Factors { let e = cache.get(A); if (!e) { e = {}; cache.set(A, e); } return e; }
+
+/** The dense matrix of A in float64, column-major (cached). */
+export function denseOf(A: LinearOperator): Float64Array {
+  const e = entry(A);
+  if (!e.dense) { const D = A.toDense().data; e.dense = D instanceof Float64Array ? D : Float64Array.from(D); }
+  return e.dense;
+}
+export function choleskyOf(A: LinearOperator, what = 'cholesky'): Float64Array {
+  const e = entry(A);
+  if (!e.chol) { const L = denseOf(A).slice(); choleskyInPlace(L, A.rows, `${what}(${A.toString()})`); e.chol = L; }
+  return e.chol;
+}
+export function luOf(A: LinearOperator): LUFactors {
+  const e = entry(A);
+  if (!e.lu) e.lu = luFactor(denseOf(A), A.rows);
+  return e.lu;
+}
+export function eighOf(A: LinearOperator): EighResult {
+  const e = entry(A);
+  if (!e.eigh) e.eigh = eigh(denseOf(A), A.rows, true);
+  return e.eigh;
+}
+
+export function autoOf(alg: Algorithm): AutoAlg { return alg.kind === 'auto' ? alg : Auto(); }
+export function isSmall(A: LinearOperator, alg: Algorithm): boolean { return A.rows * A.cols <= autoOf(alg).denseLimit; }
+
+export function toF64(X: Mat): Float64Array { return X.data instanceof Float64Array ? X.data : Float64Array.from(X.data); }
+export function outMat(rows: number, cols: number, data: Float64Array, dtype: LinalgDType): Mat {
+  if (dtype === 'float64') return { rows, cols, data };
+  const d = alloc(dtype, data.length); d.set(data); return { rows, cols, data: d };
+}
+
+/** A⁻¹ from a dense Cholesky factor: two triangular solves per application; symmetric, so rmatmat = matmat. */
+export class CholeskyInverse extends LinearOperator {
+  constructor(readonly base: LinearOperator) { super(base.shape, base.dtype, [...base.annotations].filter((a) => a !== 'Unitary' && a !== 'Stiefel')); }
+  private solve(X: Mat): Mat {
+    const L = choleskyOf(this.base, 'solve'), n = this.rows, b = toF64(X).slice();
+    solveTriangularInPlace(L, n, b, X.cols, true, false);
+    solveTriangularInPlace(L, n, b, X.cols, true, true);
+    return outMat(n, X.cols, b, dtypeOfArray(X.data));
+  }
+  protected _matmat(X: Mat): Mat { return this.solve(X); }
+  protected _rmatmat(X: Mat): Mat { return this.solve(X); }
+  toString(): string { return `${paren(this.base)}⁻¹`; }
+}
+
+/** A⁻¹ from a dense LU factorization with partial pivoting. */
+export class LUInverse extends LinearOperator {
+  constructor(readonly base: LinearOperator) { super(base.shape, base.dtype, [...base.annotations].filter((a) => a !== 'Stiefel')); }
+  protected _matmat(X: Mat): Mat { return outMat(this.rows, X.cols, luSolve(luOf(this.base), toF64(X), X.cols), dtypeOfArray(X.data)); }
+  protected _rmatmat(X: Mat): Mat { return outMat(this.rows, X.cols, luSolve(luOf(this.base), toF64(X), X.cols, true), dtypeOfArray(X.data)); }
+  toString(): string { return `${paren(this.base)}⁻¹`; }
+}
+
+/**
+ * A⁻¹ applied by an iterative solver (CG or GMRES) on every product. `lastInfo` keeps the info of the latest
+ * application (spec §2); `solveWithInfo` returns it directly, which is the way to read it.
+ */
+export class IterativeInverse extends LinearOperator {
+  lastInfo: IterInfo | null = null;
+  constructor(readonly base: LinearOperator, readonly alg: CGAlg | GMRESAlg) {
+    super(base.shape, base.dtype, [...base.annotations].filter((a) => a !== 'Stiefel'));
+    if (alg.kind === 'cg' && !base.isa('PSD')) throw new PreconditionError(`CG needs a PSD operator, but ${base.toString()} is not annotated PSD; wrap it as PSD(A) if it is symmetric positive definite, or use GMRES`);
+  }
+  solveWithInfo(X: Mat, transposed = false): { X: Mat; info: IterInfo } {
+    const A = transposed && !this.base.isa('SelfAdjoint') ? this.base.T : this.base;
+    const r = this.alg.kind === 'cg' ? cg(A, X, this.alg) : gmres(A, X, this.alg);
+    this.lastInfo = r.info;
+    return { X: outMat(this.rows, X.cols, r.X.data as Float64Array, dtypeOfArray(X.data)), info: r.info };
+  }
+  protected _matmat(X: Mat): Mat { return this.solveWithInfo(X).X; }
+  protected _rmatmat(X: Mat): Mat { return this.solveWithInfo(X, true).X; }
+  toString(): string { return `${paren(this.base)}⁻¹[${this.alg.kind}]`; }
+}
+
+export function cgFromAuto(alg: Algorithm): CGAlg {
+  if (alg.kind === 'cg') return alg;
+  const a = autoOf(alg);
+  return CG({ tol: a.tol, maxIters: a.maxIters, P: a.P, strict: a.strict });
+}
+export function gmresFromAuto(alg: Algorithm): GMRESAlg {
+  if (alg.kind === 'gmres') return alg;
+  const a = autoOf(alg);
+  return GMRES({ tol: a.tol, maxIters: a.maxIters, P: a.P, strict: a.strict });
+}

@@ -1,0 +1,211 @@
+/**
+ * eig(A, k, which): structure rules (Identity, ScalarMul, Diagonal, BlockDiag, Kronecker, KronSum, c·A, Tridiagonal)
+ * — CoLA's paper lists the BlockDiag/Kronecker/KronSum rules but its code has none — then dense eigh / eig when
+ * small and the restarted Krylov solvers when large. Values are returned ascending.
+ */
+import { ArgumentError, ShapeError } from '../../core/errors.ts';
+import { PreconditionError } from '../errors.ts';
+import { LinearOperator } from '../operator.ts';
+import { Auto, type Algorithm, type IterInfo } from '../algorithms/config.ts';
+import { defineRules, newCtx, resolve, type Rule } from '../dispatch/table.ts';
+import { Diagonal, Identity, ScalarMul } from '../operators/diagonal.ts';
+import { Dense } from '../operators/dense.ts';
+import { Product } from '../operators/composite.ts';
+import { Kronecker, KronSum } from '../operators/kronecker.ts';
+import { BlockDiag } from '../operators/blocks.ts';
+import { Tridiagonal } from '../operators/special.ts';
+import { FunctionOperator } from '../operators/function.ts';
+import { denseOf, eighOf, isSmall, autoOf } from './common.ts';
+import { factorEigh } from './inv.ts';
+import { eigGeneral } from '../dense/eig.ts';
+import { krylovEig, selectWhich, type Which } from '../algorithms/krylov-eig.ts';
+import { powerIteration } from '../algorithms/stochastic.ts';
+import type { Mat } from '../mat.ts';
+
+export type { Which };
+export interface EigResult { values: Float64Array; valuesIm?: Float64Array; vectors: LinearOperator; info?: IterInfo }
+interface O { k: number; which: Which }
+type R = Rule<O, EigResult>;
+
+/** Chooses k of (values, vector-columns) by `which` and returns them ascending (by real part). */
+function pick(values: Float64Array, vecs: Float64Array, n: number, k: number, which: Which, im?: Float64Array): EigResult {
+  const imv = im ?? new Float64Array(values.length);
+  const idx = selectWhich(values, imv, k, which).sort((a, b) => values[a]! - values[b]! || imv[b]! - imv[a]!);
+  const V = new Float64Array(n * idx.length);
+  idx.forEach((i, c) => V.set(vecs.subarray(i * n, (i + 1) * n), c * n));
+  const out: EigResult = { values: Float64Array.from(idx, (i) => values[i]!), vectors: new Dense({ rows: n, cols: idx.length, data: V }) };
+  if (im && idx.some((i) => imv[i] !== 0)) out.valuesIm = Float64Array.from(idx, (i) => imv[i]!);
+  return out;
+}
+
+/** Full spectrum of a SelfAdjoint factor with vectors (cached dense eigh, or the O(n²) tridiagonal QL). */
+function spectrum(F: LinearOperator): { values: Float64Array; vectors: Float64Array } {
+  const e = factorEigh(F);
+  return { values: e.values, vectors: e.vectors! };
+}
+
+/**
+ * Eigenvectors of a Kronecker product / sum: column c is v_{i₁}⊗…⊗v_{i_k}, formed only when the operator is applied
+ * (toDense materializes the k columns, O(N·k)).
+ */
+function kronColumns(facs: { values: Float64Array; vectors: Float64Array }[], sizes: number[], tuples: number[][]): LinearOperator {
+  const N = sizes.reduce((a, b) => a * b, 1), k = tuples.length;
+  const column = (t: number[]): Float64Array => {
+    let v = new Float64Array([1]);
+    t.forEach((i, f) => {
+      const n = sizes[f]!, w = facs[f]!.vectors.subarray(i * n, (i + 1) * n), next = new Float64Array(v.length * n);
+      for (let a = 0; a < v.length; a++) for (let b = 0; b < n; b++) next[a * n + b] = v[a]! * w[b]!;
+      v = next;
+    });
+    return v;
+  };
+  const matmat = (X: Mat): Mat => {
+    const out = new Float64Array(N * X.cols);
+    tuples.forEach((t, c) => { const v = column(t); for (let j = 0; j < X.cols; j++) { const x = X.data[j * k + c]!; if (x !== 0) for (let r = 0; r < N; r++) out[j * N + r] = out[j * N + r]! + x * v[r]!; } });
+    return { rows: N, cols: X.cols, data: out };
+  };
+  const rmatmat = (X: Mat): Mat => {
+    const out = new Float64Array(k * X.cols);
+    tuples.forEach((t, c) => { const v = column(t); for (let j = 0; j < X.cols; j++) { let s = 0; for (let r = 0; r < N; r++) s += v[r]! * X.data[j * N + r]!; out[j * k + c] = s; } });
+    return { rows: k, cols: X.cols, data: out };
+  };
+  return new FunctionOperator([N, k], matmat, rmatmat, [], 'float64', 'KronEigenvectors');
+}
+
+/** All index tuples with their combined value (product or sum), restricted per factor to `cand` indices. */
+function combine(facs: { values: Float64Array }[], cand: number[][], op: 'mul' | 'add'): { val: number; t: number[] }[] {
+  let acc: { val: number; t: number[] }[] = [{ val: op === 'mul' ? 1 : 0, t: [] }];
+  facs.forEach((f, fi) => {
+    const next: { val: number; t: number[] }[] = [];
+    for (const a of acc) for (const i of cand[fi]!) next.push({ val: op === 'mul' ? a.val * f.values[i]! : a.val + f.values[i]!, t: [...a.t, i] });
+    acc = next;
+  });
+  return acc;
+}
+
+function chooseTuples(list: { val: number; t: number[] }[], k: number, which: Which): { val: number; t: number[] }[] {
+  const key = (v: number) => (which === 'LA' ? -v : which === 'SA' ? v : which === 'LM' ? -Math.abs(v) : Math.abs(v));
+  return list.sort((a, b) => key(a.val) - key(b.val)).slice(0, k).sort((a, b) => a.val - b.val);
+}
+
+function kronRule(A: LinearOperator, o: O, op: 'mul' | 'add'): EigResult {
+  const factors = (A as Kronecker | KronSum).factors;
+  const facs = factors.map(spectrum);
+  const sizes = factors.map((f) => f.rows);
+  // A sum is monotone in each factor, so LA/SA need only the k extreme values of each factor; products with
+  // sign-indefinite factors need both ends, so they (and LM/SM) scan every combination.
+  const cand = facs.map((f) => {
+    const all = Array.from({ length: f.values.length }, (_, i) => i);
+    if (op === 'add' && (o.which === 'LA' || o.which === 'SA')) return o.which === 'LA' ? all.slice(-o.k) : all.slice(0, o.k);
+    return all;
+  });
+  const chosen = chooseTuples(combine(facs, cand, op), o.k, o.which);
+  return { values: Float64Array.from(chosen, (c) => c.val), vectors: kronColumns(facs, sizes, chosen.map((c) => c.t)) };
+}
+
+const allSA = (ops: readonly LinearOperator[]) => ops.every((f) => f.isa('SelfAdjoint'));
+
+export const EIG_RULES: R[] = [
+  {
+    id: 'eig.identity', stage: 'structure', match: (A) => A instanceof Identity,
+    apply: (A, _a, o) => { const n = A.rows, V = new Float64Array(n * o.k); for (let c = 0; c < o.k; c++) V[c * n + c] = 1; return { values: new Float64Array(o.k).fill(1), vectors: new Dense({ rows: n, cols: o.k, data: V }) }; },
+  },
+  {
+    id: 'eig.scalarmul', stage: 'structure', match: (A) => A instanceof ScalarMul,
+    apply: (A, _a, o) => { const n = A.rows, V = new Float64Array(n * o.k); for (let c = 0; c < o.k; c++) V[c * n + c] = 1; return { values: new Float64Array(o.k).fill((A as ScalarMul).c), vectors: new Dense({ rows: n, cols: o.k, data: V }) }; },
+  },
+  {
+    id: 'eig.diagonal', stage: 'structure', match: (A) => A instanceof Diagonal,
+    apply: (A, _a, o) => { const n = A.rows, e = factorEigh(A); return pick(e.values, e.vectors!, n, o.k, o.which); },
+  },
+  {
+    id: 'eig.tridiagonal', stage: 'structure', match: (A) => A instanceof Tridiagonal && A.isa('SelfAdjoint'),
+    apply: (A, _a, o) => { const e = factorEigh(A); return pick(e.values, e.vectors!, A.rows, o.k, o.which); },
+  },
+  {
+    // c·A → c·eig(A), with LA/SA (largest/smallest) swapped for c < 0.
+    id: 'eig.scaled', stage: 'structure', match: (A) => A instanceof Product && A.factors.length === 2 && A.factors[0] instanceof ScalarMul,
+    children: (A, alg, o) => [{ op: 'eig', A: (A as Product).factors[1]!, alg, opts: flipFor((A as Product).factors[0] as ScalarMul, o) }],
+    apply: (A, alg, o, ctx) => {
+      const c = ((A as Product).factors[0] as ScalarMul).c;
+      const r = resolve<EigResult>('eig', (A as Product).factors[1]!, alg, flipFor((A as Product).factors[0] as ScalarMul, o), ctx);
+      const vals = r.values.map((v) => c * v);
+      const order = Array.from(vals.keys()).sort((a, b) => vals[a]! - vals[b]!);
+      const n = A.rows, Vd = r.vectors.toDense().data, V = new Float64Array(n * order.length);
+      order.forEach((i, col) => V.set(Vd.subarray(i * n, (i + 1) * n), col * n));
+      return { values: Float64Array.from(order, (i) => vals[i]!), vectors: new Dense({ rows: n, cols: order.length, data: V }), info: r.info };
+    },
+  },
+  {
+    id: 'eig.blockdiag', stage: 'structure', match: (A) => A instanceof BlockDiag && allSA((A as BlockDiag).blocks),
+    apply: (A, _a, o) => {
+      const B = A as BlockDiag, N = A.rows;
+      const vals: number[] = [], cols: { block: number; copy: number; idx: number }[] = [];
+      const specs = B.blocks.map(spectrum);
+      B.blocks.forEach((b, i) => { for (let r = 0; r < B.multiplicities[i]!; r++) specs[i]!.values.forEach((v, j) => { vals.push(v); cols.push({ block: i, copy: r, idx: j }); }); });
+      const chosen = selectWhich(vals, new Float64Array(vals.length), o.k, o.which).sort((a, b) => vals[a]! - vals[b]!);
+      const offsets: number[] = []; let off = 0;
+      B.blocks.forEach((b, i) => { offsets.push(off); off += b.rows * B.multiplicities[i]!; });
+      const V = new Float64Array(N * chosen.length);
+      chosen.forEach((ci, c) => { const { block, copy, idx } = cols[ci]!, nb = B.blocks[block]!.rows; V.set(specs[block]!.vectors.subarray(idx * nb, (idx + 1) * nb), c * N + offsets[block]! + copy * nb); });
+      return { values: Float64Array.from(chosen, (i) => vals[i]!), vectors: new Dense({ rows: N, cols: chosen.length, data: V }) };
+    },
+  },
+  { id: 'eig.kronecker', stage: 'structure', match: (A) => A instanceof Kronecker && allSA(A.factors), apply: (A, _a, o) => kronRule(A, o, 'mul') },
+  { id: 'eig.kronsum', stage: 'structure', match: (A) => A instanceof KronSum && allSA(A.factors), apply: (A, _a, o) => kronRule(A, o, 'add') },
+  {
+    id: 'eig.base.eigh', stage: 'base', match: (A, alg) => A.isa('SelfAdjoint') && (alg.kind === 'eigh' || (alg.kind === 'auto' && isSmall(A, alg))),
+    apply: (A, _a, o) => { const e = eighOf(A); return pick(e.values, e.vectors!, A.rows, o.k, o.which); },
+  },
+  {
+    id: 'eig.base.eig', stage: 'base', match: (A, alg) => alg.kind === 'eig' || (alg.kind === 'auto' && isSmall(A, alg)),
+    apply: (A, _a, o) => { const e = eigGeneral(denseOf(A), A.rows, true); return pick(e.re, e.vectors!, A.rows, o.k, o.which, e.im); },
+  },
+  {
+    id: 'eig.base.lanczos', stage: 'base', match: (A, alg) => A.isa('SelfAdjoint') && (alg.kind === 'lanczos' || alg.kind === 'auto'),
+    apply: (A, alg, o) => krylov(A, alg, o, true),
+  },
+  { id: 'eig.base.arnoldi', stage: 'base', match: (A, alg) => alg.kind === 'arnoldi' || alg.kind === 'auto', apply: (A, alg, o) => krylov(A, alg, o, false) },
+  {
+    id: 'eig.base.power', stage: 'base', match: (A, alg) => alg.kind === 'power',
+    apply: (A, alg, o) => {
+      if (o.k !== 1 || o.which !== 'LM') throw new ArgumentError(`eig: PowerIteration finds one eigenvalue of largest magnitude (k = 1, which = 'LM'), got k = ${o.k}, which = '${o.which}'`);
+      const a = alg as { tol: number; maxIters: number; seed: number };
+      const r = powerIteration(A, a.tol, a.maxIters, a.seed);
+      return { values: new Float64Array([r.value]), vectors: new Dense({ rows: A.rows, cols: 1, data: r.vector }), info: r.info };
+    },
+  },
+  {
+    id: 'eig.base.precondition', stage: 'base', match: (A, alg) => alg.kind === 'lanczos',
+    apply: (A) => { throw new PreconditionError(`eig: Lanczos needs a SelfAdjoint operator, but ${A.toString()} is not annotated SelfAdjoint; wrap it as SelfAdjoint(A) if it is symmetric, or use Arnoldi`); },
+  },
+];
+defineRules('eig', EIG_RULES);
+
+function flipFor(s: ScalarMul, o: O): O {
+  if (s.c >= 0) return o;
+  const w: Which = o.which === 'LA' ? 'SA' : o.which === 'SA' ? 'LA' : o.which;
+  return { k: o.k, which: w };
+}
+
+function krylov(A: LinearOperator, alg: Algorithm, o: O, symmetric: boolean): EigResult {
+  const a = alg.kind === 'lanczos' || alg.kind === 'arnoldi' ? alg : null;
+  const auto = autoOf(alg);
+  const tol = a ? a.tol : Math.min(auto.tol, 1e-8);
+  const window = a && a.maxIters < Math.max(2 * o.k + 1, 20) ? Math.max(a.maxIters, o.k + 1) : undefined;
+  const r = krylovEig(A, o.k, o.which, { symmetric, tol, window, maxRestarts: a ? a.maxRestarts : 300, seed: a ? a.seed : auto.seed, start: a?.start ? a.start.data : null });
+  const res = pick(r.values, r.vectors, A.rows, o.k, o.which, r.valuesIm.some((v) => v !== 0) ? r.valuesIm : undefined);
+  res.info = r.info;
+  return res;
+}
+
+export function eig(A: LinearOperator, k?: number, which: Which = 'LA', alg: Algorithm = Auto()): EigResult {
+  if (!(A instanceof LinearOperator)) throw new ArgumentError('eig: A must be a LinearOperator');
+  if (!A.isSquare) throw new ShapeError(`eig: needs a square operator, got ${A.shape[0]}×${A.shape[1]} ${A.toString()}`);
+  const kk = k ?? A.rows;
+  if (!Number.isInteger(kk) || kk < 1 || kk > A.rows) throw new ArgumentError(`eig: k must be an integer in 1..${A.rows}, got ${k}`);
+  if (!['LA', 'SA', 'LM', 'SM'].includes(which)) throw new ArgumentError(`eig: which must be 'LA', 'SA', 'LM' or 'SM', got '${which}'`);
+  return resolve<EigResult>('eig', A, alg, { k: kk, which }, newCtx());
+}
+export const eigmax = (A: LinearOperator, alg: Algorithm = Auto()): number => eig(A, 1, 'LA', alg).values[0]!;
+export const eigmin = (A: LinearOperator, alg: Algorithm = Auto()): number => eig(A, 1, 'SA', alg).values[0]!;

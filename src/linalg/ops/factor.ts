@@ -1,0 +1,134 @@
+/** svd, cholesky, plu and pinv with their structure rules (spec §3.3) and dense base cases. */
+import { ArgumentError, ShapeError } from '../../core/errors.ts';
+import { NotPositiveDefiniteError } from '../errors.ts';
+import { LinearOperator } from '../operator.ts';
+import { Auto, type Algorithm, CG } from '../algorithms/config.ts';
+import { defineRules, newCtx, resolve, type Rule } from '../dispatch/table.ts';
+import { Diagonal, Identity, ScalarMul } from '../operators/diagonal.ts';
+import { Dense, Triangular } from '../operators/dense.ts';
+import { Kronecker } from '../operators/kronecker.ts';
+import { BlockDiag } from '../operators/blocks.ts';
+import { Permutation } from '../operators/special.ts';
+import { FunctionOperator } from '../operators/function.ts';
+import { choleskyOf, denseOf, luOf, isSmall } from './common.ts';
+import { svdJacobi } from '../dense/svd.ts';
+import { cg } from '../algorithms/cg.ts';
+import type { Mat } from '../mat.ts';
+
+export interface SvdResult { U: LinearOperator; S: Diagonal; V: LinearOperator }
+export interface PLU { P: LinearOperator; L: LinearOperator; U: LinearOperator }
+
+const SVD_RULES: Rule<{ k: number }, SvdResult>[] = [
+  {
+    // S = |d| sorted descending; signs folded into U, the permutation into U and V (CoLA returns d itself).
+    id: 'svd.diagonal', stage: 'structure', match: (A) => A instanceof Diagonal,
+    apply: (A, _a, { k }) => {
+      const d = (A as Diagonal).d, n = A.rows, order = Array.from({ length: n }, (_, i) => i).sort((a, b) => Math.abs(d[b]!) - Math.abs(d[a]!)).slice(0, k);
+      const U = new Float64Array(n * k), V = new Float64Array(n * k);
+      order.forEach((i, c) => { U[c * n + i] = d[i]! < 0 ? -1 : 1; V[c * n + i] = 1; });
+      return { U: new Dense({ rows: n, cols: k, data: U }), S: new Diagonal(Float64Array.from(order, (i) => Math.abs(d[i]!))), V: new Dense({ rows: n, cols: k, data: V }) };
+    },
+  },
+  {
+    id: 'svd.base.dense', stage: 'base', match: () => true,
+    apply: (A, _a, { k }) => {
+      const r = svdJacobi(denseOf(A), A.rows, A.cols), m = A.rows, n = A.cols;
+      return { U: new Dense({ rows: m, cols: k, data: r.U.slice(0, m * k) }), S: new Diagonal(r.S.slice(0, k)), V: new Dense({ rows: n, cols: k, data: r.V.slice(0, n * k) }) };
+    },
+  },
+];
+defineRules('svd', SVD_RULES);
+
+const CHOL_RULES: Rule<object, LinearOperator>[] = [
+  { id: 'cholesky.identity', stage: 'structure', match: (A) => A instanceof Identity, apply: (A) => A },
+  {
+    id: 'cholesky.diagonal', stage: 'structure', match: (A) => A instanceof Diagonal || A instanceof ScalarMul,
+    apply: (A) => {
+      const d = A instanceof Diagonal ? A.d : new Float64Array(A.rows).fill((A as ScalarMul).c);
+      return new Diagonal(d.map((v, i) => { if (!(v > 0)) throw new NotPositiveDefiniteError(`cholesky(${A.toString()}): entry ${i} is ${v}, not positive`, i); return Math.sqrt(v); }));
+    },
+  },
+  { id: 'cholesky.kronecker', stage: 'structure', match: (A) => A instanceof Kronecker, apply: (A, alg, o, ctx) => new Kronecker((A as Kronecker).factors.map((f) => resolve<LinearOperator>('cholesky', f, alg, o, ctx))) },
+  { id: 'cholesky.blockdiag', stage: 'structure', match: (A) => A instanceof BlockDiag, apply: (A, alg, o, ctx) => new BlockDiag((A as BlockDiag).blocks.map((f) => resolve<LinearOperator>('cholesky', f, alg, o, ctx)), (A as BlockDiag).multiplicities) },
+  { id: 'cholesky.base.dense', stage: 'base', match: () => true, apply: (A) => new Triangular({ rows: A.rows, cols: A.rows, data: choleskyOf(A).slice() }, true) },
+];
+defineRules('cholesky', CHOL_RULES);
+
+const PLU_RULES: Rule<object, PLU>[] = [
+  { id: 'plu.identity', stage: 'structure', match: (A) => A instanceof Identity, apply: (A) => ({ P: A, L: A, U: A }) },
+  { id: 'plu.diagonal', stage: 'structure', match: (A) => A instanceof Diagonal || A instanceof ScalarMul, apply: (A) => ({ P: new Identity(A.rows, A.dtype), L: new Identity(A.rows, A.dtype), U: A }) },
+  { id: 'plu.permutation', stage: 'structure', match: (A) => A instanceof Permutation, apply: (A) => ({ P: A, L: new Identity(A.rows, A.dtype), U: new Identity(A.rows, A.dtype) }) },
+  {
+    id: 'plu.kronecker', stage: 'structure', match: (A) => A instanceof Kronecker && A.factors.every((f) => f.isSquare),
+    apply: (A, alg, o, ctx) => { const fs = (A as Kronecker).factors.map((f) => resolve<PLU>('plu', f, alg, o, ctx)); return { P: new Kronecker(fs.map((f) => f.P)), L: new Kronecker(fs.map((f) => f.L)), U: new Kronecker(fs.map((f) => f.U)) }; },
+  },
+  {
+    id: 'plu.blockdiag', stage: 'structure', match: (A) => A instanceof BlockDiag && A.blocks.every((f) => f.isSquare),
+    apply: (A, alg, o, ctx) => { const B = A as BlockDiag, fs = B.blocks.map((f) => resolve<PLU>('plu', f, alg, o, ctx)); return { P: new BlockDiag(fs.map((f) => f.P), B.multiplicities), L: new BlockDiag(fs.map((f) => f.L), B.multiplicities), U: new BlockDiag(fs.map((f) => f.U), B.multiplicities) }; },
+  },
+  {
+    id: 'plu.base.dense', stage: 'base', match: () => true,
+    apply: (A) => {
+      const f = luOf(A), n = A.rows, L = new Float64Array(n * n), U = new Float64Array(n * n);
+      for (let j = 0; j < n; j++) for (let i = 0; i < n; i++) { const v = f.lu[j * n + i]!; if (i > j) L[j * n + i] = v; else U[j * n + i] = v; if (i === j) L[j * n + i] = 1; }
+      // P·A = L·U with (P·A)ᵢ = A_{piv[i]} ⇒ A = Pᵀ·L·U; Pᵀ as a Permutation is the inverse of piv.
+      const inverse = new Int32Array(n); for (let i = 0; i < n; i++) inverse[f.piv[i]!] = i;
+      return { P: new Permutation(inverse, A.dtype), L: new Triangular({ rows: n, cols: n, data: L }, true), U: new Triangular({ rows: n, cols: n, data: U }, false) };
+    },
+  },
+];
+defineRules('plu', PLU_RULES);
+
+const PINV_RULES: Rule<object, LinearOperator>[] = [
+  { id: 'pinv.identity', stage: 'structure', match: (A) => A instanceof Identity, apply: (A) => A },
+  { id: 'pinv.scalarmul', stage: 'structure', match: (A) => A instanceof ScalarMul, apply: (A) => new ScalarMul((A as ScalarMul).c === 0 ? 0 : 1 / (A as ScalarMul).c, A.rows, A.dtype) },
+  {
+    // 1/dᵢ where |dᵢ| > cutoff, else 0 (CoLA divides by zero).
+    id: 'pinv.diagonal', stage: 'structure', match: (A) => A instanceof Diagonal,
+    apply: (A) => { const d = (A as Diagonal).d; let mx = 0; for (let i = 0; i < d.length; i++) mx = Math.max(mx, Math.abs(d[i]!)); const cut = d.length * 2.2e-16 * mx; return new Diagonal(d.map((v) => (Math.abs(v) > cut ? 1 / v : 0))); },
+  },
+  { id: 'pinv.permutation', stage: 'structure', match: (A) => A instanceof Permutation, apply: (A) => new Permutation((A as Permutation).inverse, A.dtype) },
+  { id: 'pinv.unitary', stage: 'annotation', match: (A) => A.isa('Unitary'), apply: (A) => A.T },
+  {
+    id: 'pinv.base.lstsq', stage: 'base', match: (A, alg) => alg.kind === 'lstsq' || (alg.kind === 'auto' && isSmall(A, alg)),
+    apply: (A) => {
+      const r = svdJacobi(denseOf(A), A.rows, A.cols), m = A.rows, n = A.cols, k = r.k;
+      const cut = Math.max(m, n) * 2.2e-16 * (r.S[0] ?? 0);
+      // pinv = V·S⁺·Uᵀ
+      const out = new Float64Array(n * m);
+      for (let c = 0; c < k; c++) { const s = r.S[c]!; if (!(s > cut)) continue; for (let j = 0; j < m; j++) { const u = r.U[c * m + j]! / s; if (u !== 0) for (let i = 0; i < n; i++) out[j * n + i] = out[j * n + i]! + r.V[c * n + i]! * u; } }
+      return new Dense({ rows: n, cols: m, data: out });
+    },
+  },
+  {
+    // CG on the shifted normal operator (AᵀA + εI) applied to Aᵀb (the shift goes on AᵀA, not on its inverse).
+    id: 'pinv.base.cg', stage: 'base', match: (A, alg) => alg.kind === 'cg' || alg.kind === 'auto',
+    apply: (A, alg) => {
+      const tol = alg.kind === 'cg' ? alg.tol : 1e-8;
+      const n = A.cols, eps = 1e-10;
+      const N = new FunctionOperator([n, n], (X) => { const Y = A.rmatmat(A.matmat(X)); for (let i = 0; i < Y.data.length; i++) Y.data[i] = Y.data[i]! + eps * X.data[i]!; return Y; }, null, ['PSD']);
+      const solveN = (B: Mat) => cg(N, A.rmatmat(B), CG({ tol, maxIters: alg.kind === 'cg' ? alg.maxIters : 1000 })).X;
+      return new FunctionOperator([A.cols, A.rows], solveN, null, [], 'float64', 'Pinv');
+    },
+  },
+];
+defineRules('pinv', PINV_RULES);
+
+export function svd(A: LinearOperator, k?: number, alg: Algorithm = Auto()): SvdResult {
+  if (!(A instanceof LinearOperator)) throw new ArgumentError('svd: A must be a LinearOperator');
+  const kk = k ?? Math.min(A.rows, A.cols);
+  if (!Number.isInteger(kk) || kk < 1 || kk > Math.min(A.rows, A.cols)) throw new ArgumentError(`svd: k must be an integer in 1..${Math.min(A.rows, A.cols)}, got ${k}`);
+  return resolve<SvdResult>('svd', A, alg, { k: kk }, newCtx());
+}
+export function cholesky(A: LinearOperator): LinearOperator {
+  if (!A.isSquare) throw new ShapeError(`cholesky: needs a square operator, got ${A.shape[0]}×${A.shape[1]}`);
+  return resolve<LinearOperator>('cholesky', A, Auto(), {}, newCtx());
+}
+export function plu(A: LinearOperator): PLU {
+  if (!A.isSquare) throw new ShapeError(`plu: needs a square operator, got ${A.shape[0]}×${A.shape[1]}`);
+  return resolve<PLU>('plu', A, Auto(), {}, newCtx());
+}
+export function pinv(A: LinearOperator, alg: Algorithm = Auto()): LinearOperator {
+  if (!(A instanceof LinearOperator)) throw new ArgumentError('pinv: A must be a LinearOperator');
+  return resolve<LinearOperator>('pinv', A, alg, {}, newCtx());
+}
