@@ -63,7 +63,7 @@ export function syntheticDigits(n: number, seed: number): Digits {
 
 export function loadDigits(sharedDataDir: string | null, seed = 0): Digits {
   const file = sharedDataDir ? join(sharedDataDir, 'digits.csv.gz') : null;
-  if (file && existsSync(file)) return parseDigitsCsv(gunzipSync(readFileSync(file)).toString('utf8'), file);
+  if (file && existsSync(file)) return parseDigitsCsv(gunzipSync(readFileSync(file)).toString('utf8'), 'shared data digits.csv.gz');
   return syntheticDigits(1797, seed);
 }
 
@@ -88,7 +88,7 @@ export function syntheticCorpus(chars: number, seed: number): string {
 
 export function loadCorpus(sharedDataDir: string | null, seed = 0): Corpus {
   const file = sharedDataDir ? join(sharedDataDir, 'fortunes.txt') : null;
-  if (file && existsSync(file)) return { text: readFileSync(file, 'latin1'), source: file };
+  if (file && existsSync(file)) return { text: readFileSync(file, 'latin1'), source: 'shared data fortunes.txt' };
   return { text: syntheticCorpus(400_000, seed), source: 'synthetic grammar text (shared data absent)' };
 }
 
