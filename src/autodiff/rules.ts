@@ -1,6 +1,6 @@
 import {
   Tensor, add, sub, mul, div, neg, cos, sin, sign, log, pow, gt, lt, eq, where, astype, sum, reshape, permute,
-  broadcastTo, matmul, take, indexAdd, slice, transpose, sameShape, zeros, cumsum, scalarLike,
+  broadcastTo, matmul, take, indexAdd, slice, transpose, sameShape, zeros, cumsum, scalarLike, exp,
 } from '../core/index.ts';
 
 /**
@@ -122,6 +122,10 @@ export const VJP: Record<string, VjpRule> = {
     const kept = x.shape.map((d, i) => (axes.includes(i) ? 1 : d));
     const mask = eq(x, reshape(out, kept));
     return [mul(div(reshape(g, kept), sum(mask, axes, true)), mask)];
+  },
+  logSoftmax: ({ g, out, params }) => {
+    const axis = params.axis as number;
+    return [sub(g, mul(exp(out), sum(g, axis, true)))];
   },
   cumsum: ({ g, params }) => {
     const axis = params.axis as number;

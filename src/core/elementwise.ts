@@ -21,14 +21,16 @@ function rowKernel(expr: string, arity: number, dtypes: string): RowKernel {
   const key = `${arity}:${dtypes}:${expr}`;
   let k = kernelCache.get(key);
   if (!k) {
-    // A generated loop specialised to the operand count; `expr` is a fixed string from the tables below.
+    // A generated loop specialised to the operand count; `expr` is a fixed string from the tables below. The
+    // sourceURL names the kernel in CPU profiles.
     const loads = ['const a = A[ao + i * as];', arity > 1 ? 'const b = B[bo + i * bs];' : '', arity > 2 ? 'const c = C[co + i * cs];' : ''].join(' ');
     k = new Function('n', 'A', 'ao', 'as', 'B', 'bo', 'bs', 'C', 'co', 'cs', 'O', 'oo',
       `if (as === 1 && ${arity > 1 ? 'bs === 1' : 'true'} && ${arity > 2 ? 'cs === 1' : 'true'}) {
          for (let i = 0; i < n; i++) { const a = A[ao + i]; ${arity > 1 ? 'const b = B[bo + i];' : ''} ${arity > 2 ? 'const c = C[co + i];' : ''} O[oo + i] = ${expr}; }
        } else {
          for (let i = 0; i < n; i++) { ${loads} O[oo + i] = ${expr}; }
-       }`,
+       }
+       //# sourceURL=strata-kernel:${encodeURIComponent(key)}`,
     ) as RowKernel;
     kernelCache.set(key, k);
   }

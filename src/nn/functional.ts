@@ -1,5 +1,5 @@
 import {
-  Tensor, Rng, add, mul, sub, exp, tanh, sigmoid, maximum, logsumexp, takeAlongAxis, mean, scalarLike, shapeStr, unsqueeze, assertFinite,
+  Tensor, Rng, add, mul, sub, exp, tanh, sigmoid, maximum, logSoftmax, takeAlongAxis, mean, scalarLike, shapeStr, unsqueeze, assertFinite,
 } from '../core/index.ts';
 import { ArgumentError, DTypeError, ShapeError } from '../core/errors.ts';
 
@@ -11,9 +11,7 @@ export const gelu = (x: Tensor) => mul(mul(x, 0.5), add(tanh(mul(add(x, mul(mul(
 export const silu = (x: Tensor) => mul(x, sigmoid(x));
 export { tanh, sigmoid, sin } from '../core/index.ts';
 
-export function logSoftmax(x: Tensor, axis = -1): Tensor {
-  return sub(x, logsumexp(x, axis, true));
-}
+export { logSoftmax };
 
 export function softmax(x: Tensor, axis = -1): Tensor {
   return exp(logSoftmax(x, axis));

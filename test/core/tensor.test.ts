@@ -149,3 +149,13 @@ test('Rng is seeded, splittable, and its distributions have the right moments', 
 test('assertFinite names the operation, argument and position', () => {
   assert.throws(() => C.assertFinite('solve', 'b', C.tensor([1, NaN])), /solve: b contains NaN at flat index 1/);
 });
+
+test('logSoftmax equals x − logsumexp(x) on any axis and handles masked rows', () => {
+  const x = new C.Rng(3).normal([3, 4, 5]);
+  for (const axis of [0, 1, 2]) {
+    approx(flat(C.logSoftmax(x, axis)), flat(C.sub(x, C.logsumexp(x, axis, true))), 1e-12);
+  }
+  const masked = C.logSoftmax(C.tensor([[0, -Infinity, 0], [-Infinity, -Infinity, -Infinity]]));
+  approx(flat(masked.slice(0)).filter(Number.isFinite), [-Math.log(2), -Math.log(2)]);
+  assert.equal(masked.get(0, 1), -Infinity);
+});
