@@ -1,5 +1,5 @@
 import {
-  Tensor, Rng, add, mul, sub, matmul, reshape, permute, slice, concat, full, take,
+  Tensor, Rng, add, mul, matmul, reshape, permute, slice, full, take,
   type FloatDType, sizeOf,
 } from '../core/index.ts';
 import { ArgumentError, ShapeError } from '../core/errors.ts';
@@ -67,29 +67,32 @@ export function transformerInit(rng: Rng, config: TransformerConfig): Transforme
   };
 }
 
-/** cos/sin tables [T, headSize/2] for rotary embeddings, θ_i = base^(−2i/d) (Su et al. 2021, eq. 34). */
-function ropeTables(T: number, headSize: number, base: number, dtype: FloatDType): { cos: Tensor; sin: Tensor } {
-  const half = headSize / 2;
-  const cos = full([T, half], 0, dtype), sin = full([T, half], 0, dtype);
+/**
+ * Rotary tables for positions 0..T−1 (Su et al. 2021, eq. 34, θ_i = base^(−2i/d)), laid out per feature so that
+ * rope(x) = x ⊙ cos + (x R) ⊙ sin, where R maps each adjacent pair (x₂ᵢ, x₂ᵢ₊₁) to (−x₂ᵢ₊₁, x₂ᵢ) — llama.cpp's
+ * "normal" rope layout. One small matmul and three elementwise ops instead of slicing pairs apart.
+ */
+interface Rope { cos: Tensor; sin: Tensor; rot: Tensor }
+
+function ropeTables(T: number, headSize: number, base: number, dtype: FloatDType): Rope {
+  const cos = full([T, headSize], 0, dtype), sin = full([T, headSize], 0, dtype), rot = full([headSize, headSize], 0, dtype);
   for (let t = 0; t < T; t++) {
-    for (let i = 0; i < half; i++) {
+    for (let i = 0; i < headSize / 2; i++) {
       const a = t * Math.pow(base, (-2 * i) / headSize);
-      cos.data[t * half + i] = Math.cos(a);
-      sin.data[t * half + i] = Math.sin(a);
+      cos.data[t * headSize + 2 * i] = cos.data[t * headSize + 2 * i + 1] = Math.cos(a);
+      sin.data[t * headSize + 2 * i] = sin.data[t * headSize + 2 * i + 1] = Math.sin(a);
     }
   }
-  return { cos, sin };
+  for (let i = 0; i < headSize / 2; i++) {
+    rot.data[(2 * i + 1) * headSize + 2 * i] = -1; // out[2i] = −x[2i+1]
+    rot.data[(2 * i) * headSize + 2 * i + 1] = 1; // out[2i+1] = x[2i]
+  }
+  return { cos, sin, rot };
 }
 
-/** Rotates adjacent pairs (x₂ᵢ, x₂ᵢ₊₁) of the last axis of x [B, H, T, hs] — llama.cpp's "normal" rope layout. */
-function rope(x: Tensor, cos: Tensor, sin: Tensor): Tensor {
-  const [B, H, T, hs] = x.shape as [number, number, number, number];
-  const pairs = reshape(x, [B, H, T, hs / 2, 2]);
-  const x0 = slice(pairs, [null, null, null, null, 0]);
-  const x1 = slice(pairs, [null, null, null, null, 1]);
-  const y0 = sub(mul(x0, cos), mul(x1, sin));
-  const y1 = add(mul(x0, sin), mul(x1, cos));
-  return reshape(concat([reshape(y0, [B, H, T, hs / 2, 1]), reshape(y1, [B, H, T, hs / 2, 1])], 4), [B, H, T, hs]);
+/** Applies rotary embeddings to x [B, H, T, hs]. */
+function rope(x: Tensor, r: Rope): Tensor {
+  return add(mul(x, r.cos), mul(matmul(x, r.rot), r.sin));
 }
 
 function causalMask(T: number, dtype: FloatDType): Tensor {
@@ -99,7 +102,7 @@ function causalMask(T: number, dtype: FloatDType): Tensor {
 }
 
 /** Multi-head causal self-attention on x [B, T, D]. */
-export function causalSelfAttention(p: BlockParams, x: Tensor, heads: number, rot: { cos: Tensor; sin: Tensor } | null, mask: Tensor): Tensor {
+export function causalSelfAttention(p: BlockParams, x: Tensor, heads: number, rot: Rope | null, mask: Tensor): Tensor {
   const [B, T, D] = x.shape as [number, number, number];
   const hs = D / heads;
   const split = (t: Tensor) => permute(reshape(t, [B, T, heads, hs]), [0, 2, 1, 3]);
@@ -107,8 +110,8 @@ export function causalSelfAttention(p: BlockParams, x: Tensor, heads: number, ro
   let k = split(linear(p.wk, x));
   const v = split(linear(p.wv, x));
   if (rot) {
-    q = rope(q, rot.cos, rot.sin);
-    k = rope(k, rot.cos, rot.sin);
+    q = rope(q, rot);
+    k = rope(k, rot);
   }
   const scores = add(mul(matmul(q, k.transpose(-2, -1)), 1 / Math.sqrt(hs)), mask);
   const att = softmax(scores, -1);
