@@ -5,5 +5,6 @@
 import type { Command } from '../command.ts';
 import { demoCommand } from './demo.ts';
 import { serveCommand } from './serve.ts';
+import { linalgCommand } from './linalg.ts';
 
-export const commands: readonly Command[] = [demoCommand, serveCommand];
+export const commands: readonly Command[] = [demoCommand, serveCommand, linalgCommand];

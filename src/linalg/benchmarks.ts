@@ -1,0 +1,110 @@
+/**
+ * The benchmark problems of spec §6, each timed (best of `reps`) with its error against an independent check, beside
+ * CoLA's recorded times and — when python3 with scipy is present — SciPy's times measured live by
+ * bench/linalg_scipy.py. Used by bench/linalg.ts and `strata linalg bench`.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Rng } from '../core/random.ts';
+import * as L from './index.ts';
+
+export interface BenchRow { problem: string; seconds: number; error: number; cola_seconds: number | null; scipy_seconds: number | null; krylov: boolean; note: string }
+
+function gaussian(rng: Rng, m: number, n: number): L.Mat { const d = new Float64Array(m * n); for (let i = 0; i < d.length; i++) d[i] = rng.gauss(); return { rows: m, cols: n, data: d }; }
+/** G·Gᵀ/n + s·I. */
+function spd(rng: Rng, n: number, s: number): L.Mat {
+  const G = gaussian(rng, n, n), M = L.matmulMat(G, G, false, true);
+  for (let i = 0; i < M.data.length; i++) M.data[i] = M.data[i]! / n;
+  for (let i = 0; i < n; i++) M.data[i * n + i] = M.data[i * n + i]! + s;
+  return M;
+}
+function best<T>(reps: number, f: () => T): { seconds: number; value: T } {
+  let b = Infinity, v!: T;
+  for (let r = 0; r < reps; r++) { const t = performance.now(); v = f(); b = Math.min(b, (performance.now() - t) / 1000); }
+  return { seconds: b, value: v };
+}
+function laplacian(rng: Rng, N: number): L.Sparse {
+  const vals: number[] = [], rows: number[] = [], cols: number[] = [];
+  const deg = new Float64Array(N);
+  for (let i = 0; i < N; i++) for (let e = 0; e < 5; e++) {
+    const j = rng.int(0, N), w = 0.5 + rng.random();
+    if (j === i) continue;
+    vals.push(-w, -w); rows.push(i, j); cols.push(j, i); deg[i] += w; deg[j] += w;
+  }
+  for (let i = 0; i < N; i++) { vals.push(deg[i]!); rows.push(i); cols.push(i); }
+  return L.Sparse.fromCOO(vals, rows, cols, [N, N]);
+}
+function pathLaplacian(rng: Rng, m: number): L.Tridiagonal {
+  const w = Float64Array.from({ length: m - 1 }, () => 0.5 + rng.random()), d = new Float64Array(m);
+  for (let i = 0; i < m - 1; i++) { d[i] += w[i]!; d[i + 1] += w[i]!; }
+  const off = w.map((v) => -v);
+  return new L.Tridiagonal(off, d, off);
+}
+
+export function scipyTimes(quick: boolean): Record<string, number> | null {
+  const script = fileURLToPath(new URL('../../bench/linalg_scipy.py', import.meta.url));
+  if (!existsSync(script)) return null;
+  const r = spawnSync('python3', [script, ...(quick ? ['quick'] : [])], { encoding: 'utf8', timeout: 600_000 });
+  if (r.status !== 0) return null;
+  try { return JSON.parse(r.stdout.trim().split('\n').pop()!) as Record<string, number>; } catch { return null; }
+}
+
+export function runBenchmarks(opts: { quick?: boolean; scipy?: boolean; log?: (s: string) => void } = {}): BenchRow[] {
+  const quick = opts.quick ?? false, log = opts.log ?? (() => {});
+  const rng = new Rng(0);
+  const rows: BenchRow[] = [];
+  const sc = opts.scipy ? scipyTimes(quick) : null;
+  const push = (r: BenchRow) => { rows.push(r); log(`${r.problem}: ${r.seconds.toFixed(4)} s, error ${r.error.toExponential(2)}`); };
+
+  { // 1. CG on a dense SPD, cond ≈ 40
+    const n = quick ? 500 : 2000, M = L.PSD(L.lazify(spd(rng, n, 0.1))), b = new Float64Array(n).fill(1);
+    const r = best(3, () => L.solveWithInfo(M, b, L.CG({ tol: 1e-8 })));
+    const res = L.relError(M.matmat(r.value.X), b);
+    push({ problem: 'cg-dense-spd', seconds: r.seconds, error: res, cola_seconds: quick ? null : 0.225, scipy_seconds: sc?.['cg-dense-spd'] ?? null, krylov: true, note: `n=${n}, ${r.value.info!.iterations} iterations` });
+  }
+  for (const [name, n, cola] of [['kron-logdet-500x500', quick ? 100 : 500, 0.016], ['kron-logdet-30x30', 30, 0.0013]] as const) {
+    const A1 = L.PSD(L.lazify(spd(rng, n, 1))), A2 = L.PSD(L.lazify(spd(rng, n, 1)));
+    // Fresh operator objects each rep, so no factorization cached from an earlier rep is reused.
+    const r = best(3, () => L.logdet(L.kron(L.PSD(L.lazify(A1.A)), L.PSD(L.lazify(A2.A)))));
+    // Check: n·logdet A₁ + n·logdet A₂ with the factors' logdets from an independent LU.
+    const want = n * L.luSlogdet(L.luFactor(A1.A.data as Float64Array, n)).logabs + n * L.luSlogdet(L.luFactor(A2.A.data as Float64Array, n)).logabs;
+    push({ problem: name, seconds: r.seconds, error: Math.abs(r.value - want) / Math.abs(want), cola_seconds: quick && n !== 30 ? null : cola, scipy_seconds: sc?.[name] ?? null, krylov: false, note: `N=${n * n}, ${L.explain('logdet', L.kron(A1, A2))}` });
+  }
+  { // 3. top-10 eigenvalues of a sparse random-graph Laplacian
+    const N = quick ? 10000 : 100000, Lap = L.SelfAdjoint(laplacian(rng, N));
+    const r = best(1, () => L.eig(Lap, 10, 'LA', L.Lanczos({ tol: 1e-10, maxRestarts: 300 })));
+    push({ problem: 'laplacian-top10', seconds: r.seconds, error: Math.max(...r.value.info!.residuals), cola_seconds: quick ? null : 55, scipy_seconds: sc?.['laplacian-top10'] ?? null, krylov: true, note: `N=${N}, nnz=${Lap.nnz}, ${r.value.info!.iterations} matvecs, converged=${r.value.info!.converged} (error = max relative Ritz residual)` });
+  }
+  { // 3b. top-10 of a Kronecker sum of two path Laplacians through the factor rule
+    const m = 316, T1 = pathLaplacian(rng, m), T2 = pathLaplacian(rng, m), K = L.kronsum(T1, T2);
+    const r = best(3, () => L.eig(K, 10, 'LA'));
+    // Check: the top value against the factors' top eigenvalues computed by an independent dense eigh.
+    const top = (T: L.Tridiagonal) => { const e = L.eigh(T.toDense().data, m, false).values; return e[m - 1]!; };
+    const want = top(T1) + top(T2);
+    push({ problem: 'kronsum-top10', seconds: r.seconds, error: Math.abs(r.value.values[9]! - want) / want, cola_seconds: 70.6, scipy_seconds: sc?.['kronsum-top10'] ?? null, krylov: false, note: `N=${m * m}, ${L.explain('eig', K, L.Auto(), { k: 10 })}` });
+  }
+  { // 4. trace by dispatch: Dense (4000) and a 500⊗500 Kronecker
+    const n = quick ? 1000 : 4000, D = L.lazify(gaussian(rng, n, n));
+    const r = best(5, () => L.trace(D));
+    let want = 0; for (let i = 0; i < n; i++) want += D.A.data[i * n + i]!;
+    push({ problem: 'trace-dense-dispatch', seconds: r.seconds, error: Math.abs(r.value - want) / Math.abs(want), cola_seconds: 0.0002, scipy_seconds: null, krylov: false, note: `n=${n}` });
+    const A = L.lazify(gaussian(rng, 500, 500)), B = L.lazify(gaussian(rng, 500, 500)), K = L.kron(A, B);
+    const rk = best(5, () => L.trace(K));
+    push({ problem: 'trace-kron-dispatch', seconds: rk.seconds, error: Math.abs(rk.value - L.trace(A) * L.trace(B)) / Math.abs(rk.value), cola_seconds: 0.0004, scipy_seconds: null, krylov: false, note: 'N=250000' });
+  }
+  { // 5. Kronecker solve, 100×100 SPD factors
+    const A1 = L.PSD(L.lazify(spd(rng, 100, 1))), A2 = L.PSD(L.lazify(spd(rng, 100, 1))), b = new Float64Array(10000).fill(1);
+    const r = best(3, () => L.solve(L.kron(L.PSD(L.lazify(A1.A)), L.PSD(L.lazify(A2.A))), b));
+    push({ problem: 'kron-solve-100x100', seconds: r.seconds, error: L.relError(L.kron(A1, A2).matmat(r.value), b), cola_seconds: 0.014, scipy_seconds: null, krylov: false, note: 'N=10000 (error = relative residual)' });
+  }
+  { // tiny 2×2 solve: per-call dispatch overhead (SciPy ≈ 9 µs, CoLA ≈ 1.4 ms)
+    const A = L.PSD(L.lazify([[2, 1], [1, 3]])), b = new Float64Array([1, 2]);
+    const reps = 20000;
+    const t = performance.now(); let x!: L.Mat;
+    for (let i = 0; i < reps; i++) x = L.solve(A, b);
+    const s = (performance.now() - t) / 1000 / reps;
+    push({ problem: 'solve-2x2-overhead', seconds: s, error: L.relError(A.matmat(x), b), cola_seconds: 0.0014, scipy_seconds: 9e-6, krylov: false, note: `mean of ${reps} calls` });
+  }
+  return rows;
+}
