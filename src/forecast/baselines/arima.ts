@@ -27,7 +27,7 @@ export interface ArimaFit {
   nObs: number;
 }
 
-export function difference(y: ArrayLike<number>, d: number): Float64Array {
+export function difference(y: ArrayLike<number>, d: number): Float64Array<ArrayBuffer> {
   let w = Float64Array.from(y);
   for (let k = 0; k < d; k++) w = Float64Array.from({ length: w.length - 1 }, (_, i) => w[i + 1]! - w[i]!);
   return w;
