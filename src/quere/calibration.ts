@@ -134,7 +134,7 @@ export function chooseCalibrator(labels: Labels, probabilities: ArrayLike<number
   for (const method of ['platt', 'isotonic'] as const) {
     let total = 0;
     for (let k = 0; k < folds; k++) {
-      const tr = [], te = [];
+      const tr: number[] = [], te: number[] = [];
       for (let i = 0; i < y.length; i++) (fold[i] === k ? te : tr).push(i);
       const trY = tr.map((i) => y[i]!);
       if (te.length === 0 || trY.every((v) => v === trY[0])) { total = Infinity; break; }

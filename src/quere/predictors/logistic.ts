@@ -267,7 +267,7 @@ export function selectC(X: Matrix, labels: Labels, options: { Cs?: readonly numb
   const scores = Cs.map((C) => {
     let total = 0;
     for (let k = 0; k < folds; k++) {
-      const tr = [], te = [];
+      const tr: number[] = [], te: number[] = [];
       for (let i = 0; i < y.length; i++) (fold[i] === k ? te : tr).push(i);
       const probe = new LogisticProbe({ ...probeOptions, C }).fit(tr.map((i) => X[i]!), tr.map((i) => y[i]!));
       const p = probe.predictProba(te.map((i) => X[i]!));
