@@ -6,5 +6,6 @@ import type { Command } from '../command.ts';
 import { demoCommand } from './demo.ts';
 import { serveCommand } from './serve.ts';
 import { linalgCommand } from './linalg.ts';
+import { forecastCommand } from './forecast.ts';
 
-export const commands: readonly Command[] = [demoCommand, serveCommand, linalgCommand];
+export const commands: readonly Command[] = [demoCommand, serveCommand, linalgCommand, forecastCommand];
