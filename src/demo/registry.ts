@@ -6,5 +6,6 @@
 import type { Experiment } from '../core/experiment.ts';
 import { charLmExperiment } from '../nn/experiments/charlm.ts';
 import { digitsExperiment } from '../nn/experiments/digits.ts';
+import { forecastExperiment } from '../forecast/experiment.ts';
 
-export const experiments: Experiment[] = [digitsExperiment, charLmExperiment];
+export const experiments: Experiment[] = [digitsExperiment, charLmExperiment, forecastExperiment];
