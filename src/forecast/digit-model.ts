@@ -5,7 +5,10 @@
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { Tensor } from '../core/index.ts';
+import { ArgumentError } from '../core/errors.ts';
 import type { TransformerConfig, TransformerParams } from '../nn/transformer.ts';
+import { readGguf, ggufMetadataValue, ggufTensorToFloat32 } from '../llm/gguf/reader.ts';
 import type { LinearParams } from '../nn/layers.ts';
 import { llamaGgufMetadata, llamaGgufTensors, type LlamaGgufConfig, type LlamaWeights } from '../llm/gguf/llama-model.ts';
 import { writeGguf } from '../llm/gguf/writer.ts';
@@ -55,4 +58,47 @@ export function toLlamaWeights(params: TransformerParams): LlamaWeights {
 export async function exportDigitModel(path: string, params: TransformerParams, config: TransformerConfig, name = 'strata-forecast-digits'): Promise<void> {
   const cfg = digitModelGgufConfig(config, name);
   await writeGguf(path, { metadata: llamaGgufMetadata(cfg), tensors: llamaGgufTensors(cfg, toLlamaWeights(params)) });
+}
+
+/** Inverse of `rowsOut`: a llama.cpp matrix of `out` rows × `in` columns back to our [in, out] layout. */
+function linearFrom(rows: Float32Array, inDim: number, outDim: number): LinearParams {
+  const w = new Float32Array(inDim * outDim);
+  for (let o = 0; o < outDim; o++) for (let i = 0; i < inDim; i++) w[i * outDim + o] = rows[o * inDim + i]!;
+  return { w: new Tensor(w, [inDim, outDim]) };
+}
+
+/**
+ * Read a digit model's GGUF back into a transformer configuration and parameter tree, so our own forward pass can be
+ * compared with llama.cpp's (and the model can run in-process).
+ */
+export async function loadDigitModelParams(path: string): Promise<{ config: TransformerConfig; params: TransformerParams }> {
+  const file = await readGguf(path);
+  const num = (key: string): number => {
+    const v = ggufMetadataValue(file, key);
+    if (typeof v !== 'number' && typeof v !== 'bigint') throw new ArgumentError(`loadDigitModelParams: ${path} has no numeric ${key}`);
+    return Number(v);
+  };
+  const dim = num('llama.embedding_length'), layers = num('llama.block_count'), heads = num('llama.attention.head_count');
+  const hidden = num('llama.feed_forward_length'), context = num('llama.context_length');
+  const vocab = (ggufMetadataValue(file, 'tokenizer.ggml.tokens') as unknown[]).length;
+  const config: TransformerConfig = {
+    vocab, dim, layers, heads, hidden, context, dtype: 'float32',
+    normEps: num('llama.attention.layer_norm_rms_epsilon'), ropeBase: num('llama.rope.freq_base'),
+  };
+  const t = (name: string) => ggufTensorToFloat32(file, name);
+  const norm = (name: string) => ({ scale: new Tensor(t(name), [dim]) });
+  const params: TransformerParams = {
+    embed: { table: new Tensor(t('token_embd.weight'), [vocab, dim]) },
+    blocks: Array.from({ length: layers }, (_, i) => ({
+      attnNorm: norm(`blk.${i}.attn_norm.weight`),
+      wq: linearFrom(t(`blk.${i}.attn_q.weight`), dim, dim), wk: linearFrom(t(`blk.${i}.attn_k.weight`), dim, dim),
+      wv: linearFrom(t(`blk.${i}.attn_v.weight`), dim, dim), wo: linearFrom(t(`blk.${i}.attn_output.weight`), dim, dim),
+      ffnNorm: norm(`blk.${i}.ffn_norm.weight`),
+      w1: linearFrom(t(`blk.${i}.ffn_gate.weight`), dim, hidden), w3: linearFrom(t(`blk.${i}.ffn_up.weight`), dim, hidden),
+      w2: linearFrom(t(`blk.${i}.ffn_down.weight`), hidden, dim),
+    })),
+    norm: norm('output_norm.weight'),
+    head: linearFrom(t('output.weight'), dim, vocab),
+  };
+  return { config, params };
 }

@@ -1,0 +1,114 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { QueryCache } from '../../src/llm/cache.ts';
+import type { LanguageModel, SampleOptions } from '../../src/llm/language-model.ts';
+import { GaussianOracleModel } from '../../src/forecast/oracle-model.ts';
+import { forecast, sampleTopP } from '../../src/forecast/pipeline.ts';
+import { tune } from '../../src/forecast/tune.ts';
+import { fitScaler } from '../../src/forecast/scaler.ts';
+import { presetSettings } from '../../src/forecast/settings.ts';
+
+const s = presetSettings('llama');
+const history = Float64Array.from({ length: 40 }, (_, t) => 10 + Math.sin(t / 3) + 0.1 * t);
+
+function oracle(contextSize?: number) {
+  const sc = fitScaler(history);
+  return new GaussianOracleModel({
+    settings: s, ...(contextSize ? { contextSize } : {}),
+    predictive: (prev) => ({ mean: prev.length ? prev[prev.length - 1]! : 0.5, std: 0.3 / sc.q }),
+  });
+}
+
+test('forecast(history, 0) is empty and asks the model nothing', async () => {
+  const fc = await forecast(history, 0, { model: null as never, replay: true, cache: new QueryCache(':memory:'), identity: 'x' });
+  assert.equal(fc.samples.length, 0);
+  assert.equal(fc.median.length, 0);
+});
+
+test('forecast returns samples × horizon, a median between the 10% and 90% quantiles, and non-crossing quantiles', async () => {
+  const fc = await forecast(history, 6, { model: oracle(), numSamples: 30, seed: 2 });
+  assert.equal(fc.samples.length, 30);
+  assert.ok(fc.samples.every((p) => p.length === 6));
+  const lo = fc.quantile(0.1), hi = fc.quantile(0.9);
+  for (let t = 0; t < 6; t++) assert.ok(lo[t]! <= fc.median[t]! && fc.median[t]! <= hi[t]!);
+  assert.ok(fc.prompt.endsWith(','));
+});
+
+test('forecast with a small context keeps the newest whole steps and slides the window while generating', async () => {
+  const fc = await forecast(history, 30, { model: oracle(48), numSamples: 2, seed: 1 });
+  assert.ok(fc.promptSteps < history.length);
+  assert.ok(fc.warnings.some((w) => /keeps the last/.test(w)));
+  assert.ok(fc.samples.every((p) => p.length === 30));
+  assert.equal(fc.padded, 0);
+});
+
+test('forecast caches every completion; --replay rescoring gives identical samples without the model', async () => {
+  const cache = new QueryCache(':memory:');
+  const model = oracle();
+  const first = await forecast(history, 5, { model, numSamples: 4, seed: 7, cache });
+  assert.equal(first.cached, 0);
+  const replay = await forecast(history, 5, { model: null, identity: model.identity, numSamples: 4, seed: 7, cache, replay: true });
+  assert.equal(replay.cached, 4);
+  assert.deepEqual(replay.samples, first.samples);
+  await assert.rejects(forecast(history, 5, { model: null, identity: model.identity, numSamples: 5, seed: 7, cache, replay: true }), /sample 5 of 5 is not in the cache/);
+  cache.close();
+});
+
+/** A remote-style backend that returns fixed completions (no distributions). */
+function scripted(texts: string[]): LanguageModel {
+  let i = 0;
+  return {
+    specificationVersion: 'strata-llm-1', provider: 'scripted', modelId: 'scripted', identity: 'scripted',
+    capabilities: { tokenize: true, distribution: 'top-k', promptLogprobs: false, restrictedSampling: 'none', chat: false, maxTopLogprobs: 5 },
+    tokenize: async (text: string) => Array.from(text, (c) => c.charCodeAt(0)),
+    detokenize: async (t: readonly number[]) => String.fromCharCode(...t),
+    nextTokenDistribution: async () => { throw new Error('unused'); },
+    continuationLogprobs: async () => { throw new Error('unused'); },
+    sample: async (_o: SampleOptions) => ({ text: texts[i++ % texts.length]!, tokens: [], finishReason: 'stop', warnings: [] }),
+    chat: async () => { throw new Error('unused'); },
+    close: async () => {},
+  };
+}
+
+test('forecast counts failed and padded samples and pads a short sample with its last value', async () => {
+  const fc = await forecast(history, 3, { model: scripted(['', '500,600,', 'hello']), numSamples: 3 });
+  assert.equal(fc.failures, 1);
+  assert.equal(fc.padded, 2);
+  const sc = fc.scaler;
+  const padded = fc.samples[0]!;
+  assert.ok(Math.abs(padded[2]! - (0.6 * sc.q + sc.offset)) < 1e-9);
+  const strict = await forecast(history, 2, { model: scripted(['500,600,', 'x1,']), numSamples: 2, strict: true });
+  assert.equal(strict.failures, 1);
+});
+
+test('forecast names the backend and shows a raw completion when every sample fails', async () => {
+  await assert.rejects(forecast(history, 2, { model: scripted(['']), numSamples: 2 }), /all 2 samples from scripted failed to parse/);
+});
+
+test('forecast refuses bad arguments with named errors', async () => {
+  const model = oracle();
+  await assert.rejects(forecast(history, -1, { model }), /horizon must be an integer ≥ 0/);
+  await assert.rejects(forecast(history, 2, { model, numSamples: 0 }), /numSamples/);
+  await assert.rejects(forecast(history, 2, { model, topP: 0 }), /topP/);
+  await assert.rejects(forecast([1], 2, { model }), /need at least 2/);
+  await assert.rejects(forecast([NaN, NaN, NaN], 2, { model }), /no finite values/);
+  await assert.rejects(forecast(history, 2, { model: null }), /options\.model is required/);
+});
+
+test('sampleTopP keeps the smallest set of most likely tokens reaching p', () => {
+  const lp = [Math.log(0.5), Math.log(0.3), Math.log(0.15), Math.log(0.05)];
+  let u = 0;
+  const rng = () => { u = (u + 0.37) % 1; return u; };
+  const seen = new Set<number>();
+  for (let i = 0; i < 200; i++) seen.add(sampleTopP(lp, 1, 0.75, rng));
+  assert.deepEqual([...seen].sort(), [0, 1]);
+});
+
+test('tune scores every grid point on the held-out part and returns the argmin', async () => {
+  const model = oracle();
+  const r = await tune(history, 8, { model, settings: s, grid: { alpha: [0.7, 0.99], beta: [0, 0.3], prec: [2, 3] } });
+  assert.equal(r.results.length, 8);
+  assert.equal(r.valLength, 8);
+  assert.equal(r.best.nllPerDim, Math.min(...r.results.map((x) => x.nllPerDim)));
+  assert.ok(r.results.every((x) => Number.isFinite(x.nllPerDim)));
+});
