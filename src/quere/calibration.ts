@@ -99,6 +99,11 @@ export function fitIsotonic(labels: Labels, probabilities: ArrayLike<number>): C
     }
     k = m;
   }
+  return isotonicFromBlocks(xs, vs);
+}
+
+/** The isotonic map through block centres (xs ascending, vs non-decreasing), linear between them, flat outside. */
+function isotonicFromBlocks(xs: readonly number[], vs: readonly number[]): Calibrator {
   const apply = (p: ArrayLike<number>): Float64Array => {
     checkProbabilities('isotonic.apply', p);
     return Float64Array.from(p, (v) => {
@@ -110,7 +115,7 @@ export function fitIsotonic(labels: Labels, probabilities: ArrayLike<number>): C
       return vs[j - 1]! + t * (vs[j]! - vs[j - 1]!);
     });
   };
-  return { method: 'isotonic', apply, toJSON: () => ({ method: 'isotonic', x: xs, y: vs }) };
+  return { method: 'isotonic', apply, toJSON: () => ({ method: 'isotonic', x: [...xs], y: [...vs] }) };
 }
 
 export interface CalibrationChoice {
@@ -147,4 +152,21 @@ export function chooseCalibrator(labels: Labels, probabilities: ArrayLike<number
   }
   const method: CalibrationMethod = brier.isotonic < brier.platt ? 'isotonic' : 'platt';
   return { calibrator: (method === 'platt' ? fitPlatt : fitIsotonic)(y, probabilities), brier };
+}
+
+/** Rebuild a calibrator from its `toJSON()` form (a saved probe file). */
+export function calibratorFromJSON(json: unknown): Calibrator {
+  const j = json as { method?: string; a?: number; b?: number; x?: number[]; y?: number[] };
+  if (j?.method === 'platt' && typeof j.a === 'number' && typeof j.b === 'number') {
+    const { a, b } = j as { a: number; b: number };
+    return {
+      method: 'platt',
+      apply: (p) => { checkProbabilities('platt.apply', p); return Float64Array.from(p, (v) => sigmoid(a * logit(v) + b)); },
+      toJSON: () => ({ method: 'platt', a, b }),
+    };
+  }
+  if (j?.method === 'isotonic' && Array.isArray(j.x) && Array.isArray(j.y) && j.x.length === j.y.length && j.x.length > 0) {
+    return isotonicFromBlocks(j.x, j.y);
+  }
+  throw new ArgumentError('calibratorFromJSON: expected {method: "platt", a, b} or {method: "isotonic", x: number[], y: number[]}');
 }
