@@ -7,5 +7,6 @@ import type { Experiment } from '../core/experiment.ts';
 import { charLmExperiment } from '../nn/experiments/charlm.ts';
 import { digitsExperiment } from '../nn/experiments/digits.ts';
 import { forecastExperiment } from '../forecast/experiment.ts';
+import { quereExperiment } from '../quere/experiment.ts';
 
-export const experiments: Experiment[] = [digitsExperiment, charLmExperiment, forecastExperiment];
+export const experiments: Experiment[] = [digitsExperiment, charLmExperiment, forecastExperiment, quereExperiment];

@@ -7,5 +7,6 @@ import { demoCommand } from './demo.ts';
 import { serveCommand } from './serve.ts';
 import { linalgCommand } from './linalg.ts';
 import { forecastCommand } from './forecast.ts';
+import { quereCommand } from './quere.ts';
 
-export const commands: readonly Command[] = [demoCommand, serveCommand, linalgCommand, forecastCommand];
+export const commands: readonly Command[] = [demoCommand, serveCommand, linalgCommand, forecastCommand, quereCommand];
