@@ -8,5 +8,6 @@ import { charLmExperiment } from '../nn/experiments/charlm.ts';
 import { digitsExperiment } from '../nn/experiments/digits.ts';
 import { forecastExperiment } from '../forecast/experiment.ts';
 import { quereExperiment } from '../quere/experiment.ts';
+import { linalgExperiment } from '../linalg/experiment.ts';
 
-export const experiments: Experiment[] = [digitsExperiment, charLmExperiment, forecastExperiment, quereExperiment];
+export const experiments: Experiment[] = [digitsExperiment, charLmExperiment, forecastExperiment, quereExperiment, linalgExperiment];

@@ -27,12 +27,12 @@ export interface LstsqAlg { kind: 'lstsq' }
 export interface ExactAlg { kind: 'exact' }
 export interface CGAlg { kind: 'cg'; tol: number; atol: number; maxIters: number; x0: Mat | null; P: Pre; strict: boolean }
 export interface GMRESAlg { kind: 'gmres'; tol: number; restart: number; maxIters: number; x0: Mat | null; P: Pre; strict: boolean }
-export interface LanczosAlg { kind: 'lanczos'; maxIters: number; tol: number; reorth: 'full' | 'none'; start: Mat | null; seed: number; maxRestarts: number; strict: boolean }
+export interface LanczosAlg { kind: 'lanczos'; maxIters: number; tol: number; reorth: 'full' | 'selective' | 'none'; start: Mat | null; seed: number; maxRestarts: number; strict: boolean }
 export interface ArnoldiAlg { kind: 'arnoldi'; maxIters: number; tol: number; start: Mat | null; seed: number; maxRestarts: number; strict: boolean }
 export interface PowerAlg { kind: 'power'; tol: number; maxIters: number; seed: number; strict: boolean }
 export interface HutchAlg { kind: 'hutch'; tol: number; maxProbes: number; batch: number; seed: number; dist: 'rademacher' | 'gaussian' }
 export interface HutchPPAlg { kind: 'hutchpp'; matvecs: number; tol: number; maxMatvecs: number; seed: number }
-export interface SLQAlg { kind: 'slq'; steps: number; tol: number; maxProbes: number; batch: number; seed: number }
+export interface SLQAlg { kind: 'slq'; steps: number; tol: number; maxProbes: number; batch: number; seed: number; reorth: 'full' | 'selective' | 'none' }
 
 export type Algorithm = AutoAlg | CholeskyAlg | LUAlg | EighAlg | EigAlg | LstsqAlg | ExactAlg | CGAlg | GMRESAlg
   | LanczosAlg | ArnoldiAlg | PowerAlg | HutchAlg | HutchPPAlg | SLQAlg;
@@ -73,6 +73,6 @@ export const Arnoldi = (o?: Opts<ArnoldiAlg>): ArnoldiAlg => make('Arnoldi', { k
 export const PowerIteration = (o?: Opts<PowerAlg>): PowerAlg => make('PowerIteration', { kind: 'power', tol: 1e-6, maxIters: 500, seed: 0, strict: false }, o as Partial<PowerAlg>);
 export const Hutch = (o?: Opts<HutchAlg>): HutchAlg => make('Hutch', { kind: 'hutch', tol: 1e-2, maxProbes: 10000, batch: 64, seed: 0, dist: 'rademacher' }, o as Partial<HutchAlg>);
 export const HutchPP = (o?: Opts<HutchPPAlg>): HutchPPAlg => make('HutchPP', { kind: 'hutchpp', matvecs: 0, tol: 1e-2, maxMatvecs: 10000, seed: 0 }, o as Partial<HutchPPAlg>);
-export const SLQ = (o?: Opts<SLQAlg>): SLQAlg => make('SLQ', { kind: 'slq', steps: 50, tol: 1e-2, maxProbes: 1000, batch: 16, seed: 0 }, o as Partial<SLQAlg>);
+export const SLQ = (o?: Opts<SLQAlg>): SLQAlg => make('SLQ', { kind: 'slq', steps: 50, tol: 1e-2, maxProbes: 1000, batch: 16, seed: 0, reorth: 'selective' }, o as Partial<SLQAlg>);
 
 export function algName(a: Algorithm): string { return a.kind; }

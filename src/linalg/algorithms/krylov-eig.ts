@@ -52,7 +52,7 @@ export function krylovEig(A: LinearOperator, k: number, which: Which, opts: { sy
     // Expand from p to m columns.
     let invariant = false;
     for (let j = p; j < m; j++) {
-      const w = Float64Array.from(A.matmat({ rows: n, cols: 1, data: V[j]! }).data);
+      const w = new Float64Array(n); w.set(A.matmat({ rows: n, cols: 1, data: V[j]! }).data);
       matvecs++;
       for (let pass = 0; pass < 2; pass++) {
         for (let i = 0; i <= j; i++) {

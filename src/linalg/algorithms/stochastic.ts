@@ -7,11 +7,12 @@
  */
 import { Rng } from '../../core/random.ts';
 import type { LinearOperator } from '../operator.ts';
-import { eighTridiagonal } from '../dense/eigh.ts';
+import { eighTridiagonalFirstRow } from '../dense/eigh.ts';
 import { orth } from '../dense/qr.ts';
 import type { HutchAlg, HutchPPAlg, IterInfo, SLQAlg } from './config.ts';
 import { gaussian, rademacher } from './probes.ts';
-import { lanczos } from './lanczos.ts';
+import { lanczosBlock } from './lanczos.ts';
+import type { Mat } from '../mat.ts';
 
 export interface Estimate { value: number; info: IterInfo }
 
@@ -93,25 +94,35 @@ export function hutchPP(A: LinearOperator, alg: HutchPPAlg): Estimate {
 export function slq(A: LinearOperator, f: (x: number) => number, alg: SLQAlg, exactProbes = false): Estimate {
   const n = A.shape[0], rng = new Rng(alg.seed);
   const steps = Math.min(alg.steps, n);
-  const one = (z: Float64Array): number => {
-    let zz = 0; for (let i = 0; i < n; i++) zz += z[i]! * z[i]!;
-    const L = lanczos(A, z, steps, 'full');
-    const e = eighTridiagonal(L.alpha, L.beta.subarray(0, L.steps - 1), true);
-    const m = L.steps;
-    let s = 0;
-    for (let j = 0; j < m; j++) s += e.vectors![j * m]! ** 2 * f(e.values[j]!);
-    return zz * s;
+  // Gauss quadrature from Lanczos stays accurate when orthogonality is lost (ghost Ritz values share the weight of
+  // the value they copy), so Simon's selective rule is the default: full CGS2 costs O(n·m²) per probe.
+  const reorth = alg.reorth;
+  /** zᵀf(A)z ≈ ‖z‖²·Σⱼ s₁ⱼ²·f(θⱼ) for each column of Z, one shared product per Lanczos step. */
+  const quad = (Z: Mat): Float64Array => {
+    const runs = lanczosBlock(A, Z, steps, reorth), out = new Float64Array(Z.cols);
+    runs.forEach((L, c) => {
+      if (L.steps === 0) return;
+      let zz = 0; for (let i = 0; i < n; i++) zz += Z.data[c * n + i]! ** 2;
+      const m = L.steps, e = eighTridiagonalFirstRow(L.alpha, L.beta.subarray(0, m - 1));
+      let s = 0;
+      for (let j = 0; j < m; j++) s += e.first[j]! ** 2 * f(e.values[j]!);
+      out[c] = zz * s;
+    });
+    return out;
   };
   if (exactProbes) {
     let total = 0;
-    for (let i = 0; i < n; i++) { const z = new Float64Array(n); z[i] = 1; total += one(z); }
+    for (let i0 = 0; i0 < n; i0 += alg.batch) {
+      const b = Math.min(alg.batch, n - i0), Z: Mat = { rows: n, cols: b, data: new Float64Array(n * b) };
+      for (let c = 0; c < b; c++) Z.data[c * n + i0 + c] = 1;
+      for (const v of quad(Z)) total += v;
+    }
     return { value: total, info: { iterations: n, residuals: new Float64Array(0), converged: true, breakdown: false, stderr: 0 } };
   }
   let count = 0, sum = 0, sumSq = 0;
   for (;;) {
     const b = Math.min(alg.batch, alg.maxProbes - count);
-    const Z = rademacher(rng, n, b);
-    for (let c = 0; c < b; c++) { const v = one(Z.data.subarray(c * n, (c + 1) * n) as Float64Array); sum += v; sumSq += v * v; }
+    for (const v of quad(rademacher(rng, n, b))) { sum += v; sumSq += v * v; }
     count += b;
     const mean = sum / count, se = Math.sqrt(Math.max(sumSq / count - mean * mean, 0) / Math.max(count - 1, 1));
     const ok = se <= alg.tol * Math.abs(mean);

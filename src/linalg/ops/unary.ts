@@ -19,7 +19,7 @@ import { factorEigh, inv } from './inv.ts';
 import { expm } from '../dense/expm.ts';
 import { eigGeneral } from '../dense/eig.ts';
 import { luFactor, luSolve } from '../dense/lu.ts';
-import { lanczos } from '../algorithms/lanczos.ts';
+import { lanczosBlock } from '../algorithms/lanczos.ts';
 import { eighTridiagonal } from '../dense/eigh.ts';
 import type { Mat } from '../mat.ts';
 
@@ -50,15 +50,16 @@ class LanczosUnary extends LinearOperator {
   constructor(readonly A: LinearOperator, readonly fn: UnaryFn, readonly steps: number) { super(A.shape, A.dtype, annotFor(A, fn)); }
   protected _matmat(X: Mat): Mat {
     const n = this.rows, out = new Float64Array(n * X.cols);
-    for (let c = 0; c < X.cols; c++) {
-      const x = X.data.subarray(c * n, (c + 1) * n); let nx = 0; for (let i = 0; i < n; i++) nx += x[i]! ** 2; nx = Math.sqrt(nx);
-      if (nx === 0) continue;
-      const L = lanczos(this.A, x, Math.min(this.steps, n), 'full');
+    // All columns run as independent Lanczos recurrences sharing one product per step.
+    const runs = lanczosBlock(this.A, { rows: n, cols: X.cols, data: Float64Array.from(X.data) }, Math.min(this.steps, n), this.steps > 100 ? 'selective' : 'full');
+    runs.forEach((L, c) => {
+      if (L.steps === 0) return;
+      let nx = 0; for (let i = 0; i < n; i++) nx += X.data[c * n + i]! ** 2; nx = Math.sqrt(nx);
       const m = L.steps, e = eighTridiagonal(L.alpha, L.beta.subarray(0, m - 1), true);
       const coef = new Float64Array(m);
       for (let j = 0; j < m; j++) { const w = this.fn.f(e.values[j]!) * e.vectors![j * m]!; for (let i = 0; i < m; i++) coef[i] = coef[i]! + w * e.vectors![j * m + i]!; }
       for (let j = 0; j < m; j++) { const q = L.Q[j]!, w = nx * coef[j]!; for (let i = 0; i < n; i++) out[c * n + i] = out[c * n + i]! + w * q[i]!; }
-    }
+    });
     return { rows: n, cols: X.cols, data: out };
   }
   protected _rmatmat(X: Mat): Mat { return this._matmat(X); }
