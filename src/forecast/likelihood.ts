@@ -127,22 +127,23 @@ export async function nll(history: ArrayLike<number>, target: ArrayLike<number>,
       promptText = promptText.slice(0, -s.timeSep.length);
       continuation = s.timeSep + contText;
     }
-    const request = { promptText, continuation, topLogprobs: how === 'none' ? 0 : how === 'reference-top5' ? 5 : FULL_TOP };
+    const request = { promptText, continuation, renormalize: how, allowed, bitSep: s.bitSep };
     const key = options.cache ? cacheKey(model.identity, 'forecast-continuation-logprobs', request) : '';
-    let tokens = options.cache?.get<GeneratedToken[]>(key);
-    if (!tokens) {
-      const r = await model.continuationLogprobs(promptText, continuation, { topLogprobs: request.topLogprobs });
+    // Cache the renormalised log-probability per token, not the full alternatives (271+ per token).
+    let scored = options.cache?.get<{ text: string; logprob: number }[]>(key);
+    if (!scored) {
+      const topLogprobs = how === 'none' ? 0 : how === 'reference-top5' ? 5 : FULL_TOP;
+      const r = await model.continuationLogprobs(promptText, continuation, { topLogprobs });
       r.warnings.forEach((w) => warnings.add(w.message));
-      tokens = r.tokens;
-      options.cache?.put(key, model.identity, 'forecast-continuation-logprobs', request, tokens);
+      scored = r.tokens.map((tok) => ({ text: tok.text, logprob: renormalised(tok, how, allowed, s.bitSep) }));
+      options.cache?.put(key, model.identity, 'forecast-continuation-logprobs', request, scored);
     }
     // Attribute tokens to steps by the separators they contain.
     let step = done, text = '';
     const sepCount = (x: string) => x.split(s.timeSep).length - 1;
     let leading = options.compat === 'reference' && done === 0 ? 1 : 0;
-    for (const tok of tokens) {
-      const lp = renormalised(tok, how, allowed, s.bitSep);
-      perStep[Math.min(step, end - 1)]! -= lp;
+    for (const tok of scored) {
+      perStep[Math.min(step, end - 1)]! -= tok.logprob;
       text += tok.text;
       const seps = sepCount(text) - leading;
       if (seps > 0) { leading = 0; step += seps; text = ''; }

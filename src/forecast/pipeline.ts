@@ -66,6 +66,8 @@ export interface ForecastResult {
   cached: number;
 }
 
+interface CachedSample { completion: string; prompt: string; promptSteps: number }
+
 const DEFAULTS = { numSamples: 20, temperature: 1, topP: 1, seed: 1 };
 
 /** Sample an index from log-probabilities with temperature and nucleus (top-p) truncation. */
@@ -185,14 +187,17 @@ export async function forecast(history: ArrayLike<number>, horizon: number, opti
   let cachedCount = 0;
   for (let i = 0; i < o.numSamples; i++) {
     const seed = (o.seed * 1_000_003 + i) >>> 0;
+    // Keyed by the whole serialized history, not the truncated prompt: truncation is a function of history, model
+    // and horizon, and --replay must find the entry without a model to tokenize with.
     const request = {
-      prompt: promptText, horizon, temperature: o.temperature, topP: o.topP, seed, compat, settings: s,
+      history: steps.join(''), horizon, temperature: o.temperature, topP: o.topP, seed, compat, settings: s,
       ...(o.contextLength !== undefined ? { context } : {}),
     };
     const key = o.cache ? cacheKey(identity, 'forecast-sample', request) : '';
-    const hit = o.cache?.get<string>(key);
+    const hit = o.cache?.get<CachedSample>(key);
     if (hit !== undefined) {
-      completions.push(hit);
+      completions.push(hit.completion);
+      if (!model) { promptText = hit.prompt; promptSteps = hit.promptSteps; }
       cachedCount++;
     } else {
       if (o.replay || !model) {
@@ -213,7 +218,7 @@ export async function forecast(history: ArrayLike<number>, horizon: number, opti
         text = r.text;
       }
       completions.push(text);
-      o.cache?.put(key, identity, 'forecast-sample', request, text);
+      o.cache?.put(key, identity, 'forecast-sample', request, { completion: text, prompt: promptText, promptSteps } satisfies CachedSample);
     }
     o.onProgress?.(i + 1, o.numSamples);
   }
