@@ -13,3 +13,4 @@ export {
 } from './transformer.ts';
 export { saveParams, loadParams, serializeParams, deserializeParams } from './checkpoint.ts';
 export { transformerToLlama, exportTransformerGguf } from './llama-export.ts';
+export * as structured from './structured/index.ts';
