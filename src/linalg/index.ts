@@ -27,11 +27,14 @@ export { Sparse } from './operators/sparse.ts';
 export { FunctionOperator, fromFunction, noDispatch, Jacobian, Hessian, jacobianOf, Kernel, rbf } from './operators/function.ts';
 export { dot, add, mul, transpose, kron, kronsum, blockDiag, block, lowRank, concatenate, identity, diagonal, dense } from './combinators.ts';
 // Algorithms
-export { Auto, Cholesky, LU, Eigh, Eig, LSTSQ, Exact, CG, GMRES, Lanczos, Arnoldi, PowerIteration, Hutch, HutchPP, SLQ } from './algorithms/config.ts';
+export { Auto, Cholesky, LU, Eigh, Eig, LSTSQ, Exact, CG, GMRES, MINRES, Lanczos, Arnoldi, PowerIteration, LOBPCG, Hutch, HutchPP, SLQ } from './algorithms/config.ts';
 export type { Algorithm, IterInfo } from './algorithms/config.ts';
 export { cg } from './algorithms/cg.ts';
 export { gmres } from './algorithms/gmres.ts';
-export { lanczos } from './algorithms/lanczos.ts';
+export { minres } from './algorithms/minres.ts';
+export { lobpcg } from './algorithms/lobpcg.ts';
+export { Nystrom, type NystromOpts } from './algorithms/nystrom.ts';
+export { lanczos, lanczosBlock, type Reorth, type LanczosResult } from './algorithms/lanczos.ts';
 export { krylovEig, type Which } from './algorithms/krylov-eig.ts';
 export { hutchinsonTrace, hutchinsonDiag, hutchPlusPlus, hutchPP, slq, powerIteration } from './algorithms/stochastic.ts';
 // Operations

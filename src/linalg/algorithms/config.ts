@@ -27,6 +27,8 @@ export interface LstsqAlg { kind: 'lstsq' }
 export interface ExactAlg { kind: 'exact' }
 export interface CGAlg { kind: 'cg'; tol: number; atol: number; maxIters: number; x0: Mat | null; P: Pre; strict: boolean }
 export interface GMRESAlg { kind: 'gmres'; tol: number; restart: number; maxIters: number; x0: Mat | null; P: Pre; strict: boolean }
+export interface MINRESAlg { kind: 'minres'; tol: number; maxIters: number; P: Pre; strict: boolean }
+export interface LOBPCGAlg { kind: 'lobpcg'; maxIters: number; tol: number; P: Pre; seed: number; strict: boolean }
 export interface LanczosAlg { kind: 'lanczos'; maxIters: number; tol: number; reorth: 'full' | 'selective' | 'none'; start: Mat | null; seed: number; maxRestarts: number; strict: boolean }
 export interface ArnoldiAlg { kind: 'arnoldi'; maxIters: number; tol: number; start: Mat | null; seed: number; maxRestarts: number; strict: boolean }
 export interface PowerAlg { kind: 'power'; tol: number; maxIters: number; seed: number; strict: boolean }
@@ -35,7 +37,7 @@ export interface HutchPPAlg { kind: 'hutchpp'; matvecs: number; tol: number; max
 export interface SLQAlg { kind: 'slq'; steps: number; tol: number; maxProbes: number; batch: number; seed: number; reorth: 'full' | 'selective' | 'none' }
 
 export type Algorithm = AutoAlg | CholeskyAlg | LUAlg | EighAlg | EigAlg | LstsqAlg | ExactAlg | CGAlg | GMRESAlg
-  | LanczosAlg | ArnoldiAlg | PowerAlg | HutchAlg | HutchPPAlg | SLQAlg;
+  | LanczosAlg | ArnoldiAlg | PowerAlg | HutchAlg | HutchPPAlg | SLQAlg | MINRESAlg | LOBPCGAlg;
 
 function make<T extends object>(name: string, defaults: T, opts: Partial<T> | undefined): T {
   const out = { ...defaults };
@@ -68,6 +70,10 @@ export const LSTSQ = (): LstsqAlg => ({ kind: 'lstsq' });
 export const Exact = (): ExactAlg => ({ kind: 'exact' });
 export const CG = (o?: Opts<CGAlg>): CGAlg => make('CG', { kind: 'cg', tol: 1e-6, atol: 0, maxIters: 1000, x0: null, P: null, strict: false }, o as Partial<CGAlg>);
 export const GMRES = (o?: Opts<GMRESAlg>): GMRESAlg => make('GMRES', { kind: 'gmres', tol: 1e-6, restart: 50, maxIters: 1000, x0: null, P: null, strict: false }, o as Partial<GMRESAlg>);
+/** MINRES (Paige–Saunders) for SelfAdjoint indefinite systems; P ≈ A⁻¹ must be PSD. */
+export const MINRES = (o?: Opts<MINRESAlg>): MINRESAlg => make('MINRES', { kind: 'minres', tol: 1e-6, maxIters: 1000, P: null, strict: false }, o as Partial<MINRESAlg>);
+/** LOBPCG (Knyazev 2001) for a few extreme eigenpairs of a SelfAdjoint operator ('SA' or 'LA'); P ≈ A⁻¹ (PSD). */
+export const LOBPCG = (o?: Opts<LOBPCGAlg>): LOBPCGAlg => make('LOBPCG', { kind: 'lobpcg', maxIters: 100, tol: 1e-8, P: null, seed: 0, strict: false }, o as Partial<LOBPCGAlg>);
 export const Lanczos = (o?: Opts<LanczosAlg>): LanczosAlg => make('Lanczos', { kind: 'lanczos', maxIters: 100, tol: 1e-8, reorth: 'full', start: null, seed: 0, maxRestarts: 300, strict: false }, o as Partial<LanczosAlg>);
 export const Arnoldi = (o?: Opts<ArnoldiAlg>): ArnoldiAlg => make('Arnoldi', { kind: 'arnoldi', maxIters: 100, tol: 1e-8, start: null, seed: 0, maxRestarts: 300, strict: false }, o as Partial<ArnoldiAlg>);
 export const PowerIteration = (o?: Opts<PowerAlg>): PowerAlg => make('PowerIteration', { kind: 'power', tol: 1e-6, maxIters: 500, seed: 0, strict: false }, o as Partial<PowerAlg>);

@@ -8,8 +8,9 @@ import { choleskyInPlace } from '../dense/cholesky.ts';
 import { luFactor, luSolve, type LUFactors } from '../dense/lu.ts';
 import { solveTriangularInPlace } from '../dense/triangular.ts';
 import { eigh, type EighResult } from '../dense/eigh.ts';
-import type { Algorithm, AutoAlg, CGAlg, GMRESAlg, IterInfo } from '../algorithms/config.ts';
-import { Auto, CG, GMRES } from '../algorithms/config.ts';
+import type { Algorithm, AutoAlg, CGAlg, GMRESAlg, IterInfo, MINRESAlg } from '../algorithms/config.ts';
+import { Auto, CG, GMRES, MINRES } from '../algorithms/config.ts';
+import { minres } from '../algorithms/minres.ts';
 import { cg } from '../algorithms/cg.ts';
 import { gmres } from '../algorithms/gmres.ts';
 import { PreconditionError } from '../errors.ts';
@@ -78,13 +79,14 @@ export class LUInverse extends LinearOperator {
  */
 export class IterativeInverse extends LinearOperator {
   lastInfo: IterInfo | null = null;
-  constructor(readonly base: LinearOperator, readonly alg: CGAlg | GMRESAlg) {
+  constructor(readonly base: LinearOperator, readonly alg: CGAlg | GMRESAlg | MINRESAlg) {
     super(base.shape, base.dtype, [...base.annotations].filter((a) => a !== 'Stiefel'));
     if (alg.kind === 'cg' && !base.isa('PSD')) throw new PreconditionError(`CG needs a PSD operator, but ${base.toString()} is not annotated PSD; wrap it as PSD(A) if it is symmetric positive definite, or use GMRES`);
+    if (alg.kind === 'minres' && !base.isa('SelfAdjoint')) throw new PreconditionError(`MINRES needs a SelfAdjoint operator, but ${base.toString()} is not annotated SelfAdjoint; wrap it as SelfAdjoint(A) if it is symmetric, or use GMRES`);
   }
   solveWithInfo(X: Mat, transposed = false): { X: Mat; info: IterInfo } {
     const A = transposed && !this.base.isa('SelfAdjoint') ? this.base.T : this.base;
-    const r = this.alg.kind === 'cg' ? cg(A, X, this.alg) : gmres(A, X, this.alg);
+    const r = this.alg.kind === 'cg' ? cg(A, X, this.alg) : this.alg.kind === 'minres' ? minres(A, X, this.alg) : gmres(A, X, this.alg);
     this.lastInfo = r.info;
     return { X: outMat(this.rows, X.cols, r.X.data as Float64Array, dtypeOfArray(X.data)), info: r.info };
   }
@@ -97,6 +99,11 @@ export function cgFromAuto(alg: Algorithm): CGAlg {
   if (alg.kind === 'cg') return alg;
   const a = autoOf(alg);
   return CG({ tol: a.tol, maxIters: a.maxIters, P: a.P, strict: a.strict });
+}
+export function minresFromAuto(alg: Algorithm): MINRESAlg {
+  if (alg.kind === 'minres') return alg;
+  const a = autoOf(alg);
+  return MINRES({ tol: a.tol, maxIters: a.maxIters, P: a.P, strict: a.strict });
 }
 export function gmresFromAuto(alg: Algorithm): GMRESAlg {
   if (alg.kind === 'gmres') return alg;

@@ -6,7 +6,8 @@
 import { ArgumentError, ShapeError } from '../../core/errors.ts';
 import { PreconditionError } from '../errors.ts';
 import { LinearOperator } from '../operator.ts';
-import { Auto, type Algorithm, type IterInfo } from '../algorithms/config.ts';
+import { Auto, type Algorithm, type IterInfo, type LOBPCGAlg } from '../algorithms/config.ts';
+import { lobpcg } from '../algorithms/lobpcg.ts';
 import { defineRules, newCtx, resolve, type Rule } from '../dispatch/table.ts';
 import { Diagonal, Identity, ScalarMul } from '../operators/diagonal.ts';
 import { Dense } from '../operators/dense.ts';
@@ -176,8 +177,17 @@ export const EIG_RULES: R[] = [
     },
   },
   {
-    id: 'eig.base.precondition', stage: 'base', match: (A, alg) => alg.kind === 'lanczos',
-    apply: (A) => { throw new PreconditionError(`eig: Lanczos needs a SelfAdjoint operator, but ${A.toString()} is not annotated SelfAdjoint; wrap it as SelfAdjoint(A) if it is symmetric, or use Arnoldi`); },
+    id: 'eig.base.lobpcg', stage: 'base', match: (A, alg) => alg.kind === 'lobpcg' && A.isa('SelfAdjoint'),
+    apply: (A, alg, o) => {
+      if (o.which !== 'SA' && o.which !== 'LA') throw new ArgumentError(`eig: LOBPCG finds the smallest ('SA') or largest ('LA') eigenvalues, got which = '${o.which}'`);
+      if (3 * o.k > A.rows) throw new ArgumentError(`eig: LOBPCG needs 3k ≤ n (its trial basis has 3k columns), got k = ${o.k}, n = ${A.rows}; use Eigh or Lanczos`);
+      const r = lobpcg(A, o.k, o.which, alg as LOBPCGAlg);
+      return { values: r.values, vectors: new Dense({ rows: A.rows, cols: o.k, data: r.vectors }), info: r.info };
+    },
+  },
+  {
+    id: 'eig.base.precondition', stage: 'base', match: (A, alg) => alg.kind === 'lanczos' || alg.kind === 'lobpcg',
+    apply: (A, alg) => { throw new PreconditionError(`eig: ${alg.kind === 'lanczos' ? 'Lanczos' : 'LOBPCG'} needs a SelfAdjoint operator, but ${A.toString()} is not annotated SelfAdjoint; wrap it as SelfAdjoint(A) if it is symmetric, or use Arnoldi`); },
   },
 ];
 defineRules('eig', EIG_RULES);

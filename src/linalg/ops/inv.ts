@@ -14,7 +14,7 @@ import { Product, Sum, Transpose, paren } from '../operators/composite.ts';
 import { Kronecker, KronSum } from '../operators/kronecker.ts';
 import { Block, BlockDiag, LowRank, rowsOf, setRows } from '../operators/blocks.ts';
 import { Householder, Permutation, Tridiagonal } from '../operators/special.ts';
-import { CholeskyInverse, IterativeInverse, LUInverse, cgFromAuto, gmresFromAuto, isSmall, outMat, toF64, denseOf, eighOf } from './common.ts';
+import { CholeskyInverse, IterativeInverse, LUInverse, cgFromAuto, gmresFromAuto, minresFromAuto, isSmall, outMat, toF64, denseOf, eighOf } from './common.ts';
 import { solveTriangularInPlace } from '../dense/triangular.ts';
 import { luFactor, luSolve } from '../dense/lu.ts';
 import { choleskyInPlace } from '../dense/cholesky.ts';
@@ -28,10 +28,14 @@ const rec = (A: LinearOperator, alg: Algorithm, ctx: Ctx): LinearOperator => res
 
 /** A child that cannot use the caller's algorithm (CG on a non-PSD factor) gets Auto; the trace records it. */
 function childAlg(A: LinearOperator, alg: Algorithm, ctx: Ctx): Algorithm {
-  if (alg.kind === 'cg' && !A.isa('PSD')) { ctx.trace.push(`substitute auto for cg on ${A.toString()}`); return Auto({ tol: alg.tol, maxIters: alg.maxIters }); }
+  const sub = childAlgPure(A, alg);
+  if (sub !== alg) ctx.trace.push(`substitute auto for ${alg.kind} on ${A.toString()}`);
+  return sub;
+}
+function childAlgPure(A: LinearOperator, alg: Algorithm): Algorithm {
+  if ((alg.kind === 'cg' && !A.isa('PSD')) || (alg.kind === 'minres' && !A.isa('SelfAdjoint'))) return Auto({ tol: alg.tol, maxIters: alg.maxIters });
   return alg;
 }
-function childAlgPure(A: LinearOperator, alg: Algorithm): Algorithm { return alg.kind === 'cg' && !A.isa('PSD') ? Auto({ tol: alg.tol, maxIters: alg.maxIters }) : alg; }
 
 /** Triangular inverse by substitution. */
 class TriangularInverse extends LinearOperator {
@@ -326,14 +330,23 @@ export const INV_RULES: R[] = [
     apply: (A, alg) => new IterativeInverse(A, cgFromAuto(alg)),
   },
   {
+    // SelfAdjoint indefinite and large: MINRES (short recurrences, monotone residual), not GMRES (spec §3.2).
+    id: 'inv.base.minres', stage: 'base',
+    match: (A, alg) => A.isSquare && A.isa('SelfAdjoint') && (alg.kind === 'minres' || alg.kind === 'auto'),
+    apply: (A, alg) => new IterativeInverse(A, minresFromAuto(alg)),
+  },
+  {
     id: 'inv.base.gmres', stage: 'base',
     match: (A, alg) => A.isSquare && (alg.kind === 'gmres' || alg.kind === 'auto'),
     apply: (A, alg) => new IterativeInverse(A, gmresFromAuto(alg)),
   },
   {
-    id: 'inv.base.precondition', stage: 'base', match: (A, alg) => A.isSquare && alg.kind === 'cg',
+    id: 'inv.base.precondition', stage: 'base', match: (A, alg) => A.isSquare && (alg.kind === 'cg' || alg.kind === 'minres'),
     apply: (A, alg, _o, ctx) => {
-      if (ctx.depth <= 1) throw new PreconditionError(`inv: CG needs a PSD operator, but ${A.toString()} is not annotated PSD; wrap it as PSD(A) if it is symmetric positive definite, or use GMRES / Auto`);
+      if (ctx.depth <= 1) {
+        if (alg.kind === 'minres') throw new PreconditionError(`inv: MINRES needs a SelfAdjoint operator, but ${A.toString()} is not annotated SelfAdjoint; wrap it as SelfAdjoint(A) if it is symmetric, or use GMRES / Auto`);
+        throw new PreconditionError(`inv: CG needs a PSD operator, but ${A.toString()} is not annotated PSD; wrap it as PSD(A) if it is symmetric positive definite, or use GMRES / Auto`);
+      }
       return rec(A, Auto({ tol: (alg as { tol: number }).tol }), ctx);
     },
   },
