@@ -5,6 +5,7 @@
  */
 import { ArgumentError, RuntimeFailure } from '../core/errors.ts';
 import type { LanguageModel } from '../llm/language-model.ts';
+import { UnsupportedCapabilityError } from '../llm/errors.ts';
 import type { QueryCache } from '../llm/cache.ts';
 import { cacheKey } from '../llm/cache.ts';
 import { createRng, sampleIndex } from '../llm/sampling.ts';
@@ -43,7 +44,16 @@ export interface ForecastOptions {
   /** Take every completion from `cache` and never call the model; a missing entry is an error. */
   replay?: boolean;
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Prompt a chat model with LLMTime's instructions (spec §2.5) instead of continuing the digits directly. Under
+   * compat 'reference' the separator appears twice at the end of the sequence, as in the authors' code.
+   */
+  chat?: boolean;
 }
+
+/** LLMTime's chat prompt (reference `models/gpt.py`), verbatim. */
+export const CHAT_SYSTEM_PROMPT = 'You are a helpful assistant that performs time series predictions. The user will provide a sequence and you will predict the remaining sequence. The sequence is represented by decimal strings separated by commas.';
+export const CHAT_USER_PREFIX = "Please continue the following sequence without producing any additional text. Do not say anything like 'the next terms in the sequence are', just return the numbers. Sequence:\n";
 
 export interface ForecastResult {
   /** Parsed, inverse-scaled sample paths (failed samples excluded), each of `horizon` values. */
@@ -148,6 +158,9 @@ export async function forecast(history: ArrayLike<number>, horizon: number, opti
   if (!(o.topP > 0 && o.topP <= 1)) throw new ArgumentError(`forecast: topP must be in (0, 1], got ${o.topP}`);
   const compat = o.compat ?? 'default';
   if (compat !== 'default' && compat !== 'reference') throw new ArgumentError(`forecast: compat must be 'default' or 'reference', got '${compat}'`);
+  if (o.chat && model && !model.capabilities.chat) {
+    throw new UnsupportedCapabilityError(model.provider, 'chat', 'pass chat: false to continue the digits as a completion');
+  }
   const s = o.settings ?? (compat === 'reference' ? withDigitMode(presetSettings('llama'), 'reference') : presetSettings('llama'));
   checkSettings('forecast', s);
   if (history.length < 2) throw new ArgumentError(`forecast: the history has ${history.length} value(s); need at least 2`);
@@ -169,7 +182,7 @@ export async function forecast(history: ArrayLike<number>, horizon: number, opti
     const full = await tokenCount(model, steps.join(''));
     const avg = (full - 1) / steps.length;
     const need = Math.ceil(avg * horizon * 1.2);
-    const local = model.capabilities.distribution === 'full';
+    const local = model.capabilities.distribution === 'full' && !o.chat;
     const budget = local ? Math.max(context - need, Math.floor(context / 2)) : context - need;
     if (budget <= 1) throw new ArgumentError(`forecast: ${horizon} steps need about ${need} tokens, more than the model's context of ${context}; shorten the horizon`);
     const fit = await fitSuffix(model, steps, budget, 1);
@@ -181,7 +194,7 @@ export async function forecast(history: ArrayLike<number>, horizon: number, opti
   }
 
   const allowMinus = compat !== 'reference';
-  const local = model?.capabilities.distribution === 'full';
+  const local = model?.capabilities.distribution === 'full' && !o.chat;
   const allowed = model ? await allowedTokenIds(model, s, promptText, allowMinus) : [];
   const completions: string[] = [];
   let cachedCount = 0;
@@ -190,7 +203,7 @@ export async function forecast(history: ArrayLike<number>, horizon: number, opti
     // Keyed by the whole serialized history, not the truncated prompt: truncation is a function of history, model
     // and horizon, and --replay must find the entry without a model to tokenize with.
     const request = {
-      history: steps.join(''), horizon, temperature: o.temperature, topP: o.topP, seed, compat, settings: s,
+      history: steps.join(''), horizon, temperature: o.temperature, topP: o.topP, seed, compat, settings: s, chat: o.chat === true,
       ...(o.contextLength !== undefined ? { context } : {}),
     };
     const key = o.cache ? cacheKey(identity, 'forecast-sample', request) : '';
@@ -204,7 +217,15 @@ export async function forecast(history: ArrayLike<number>, horizon: number, opti
         throw new RuntimeFailure(`forecast --replay: sample ${i + 1} of ${o.numSamples} is not in the cache ${o.cache?.path ?? ''} (model ${identity}); run once without --replay to compute it`);
       }
       let text: string;
-      if (local) {
+      if (o.chat) {
+        if (i === 0 && o.topP < 1) warnings.push(`${model.provider} chat: top-p is not forwarded; sampling uses temperature only`);
+        const sequence = compat === 'reference' ? promptText + s.timeSep : promptText;
+        const r = await model.chat({
+          messages: [{ role: 'system', content: CHAT_SYSTEM_PROMPT }, { role: 'user', content: CHAT_USER_PREFIX + sequence }],
+          maxTokens, temperature: o.temperature, seed,
+        });
+        text = r.text;
+      } else if (local) {
         text = await sampleLocal(model, steps.slice(0, steps.length - promptSteps), promptText, horizon, maxTokens, allowed, o.temperature, o.topP, seed, s.timeSep, context);
       } else {
         // Remote backends: the server samples; the restriction is a logit bias (+30, as the reference) or a mask.

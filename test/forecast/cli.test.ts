@@ -1,11 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../src/cli/run.ts';
 import { testIO } from '../cli/io.ts';
 import { figureScores } from '../../src/forecast/metrics.ts';
+import { DEFAULT_MODEL_PATH, defaultModelAvailable } from '../../src/forecast/digit-model.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'strata-forecast-cli-'));
 
@@ -57,4 +58,28 @@ test('strata forecast reports a server that is down as a failure naming the addr
   const code = await runCli(['forecast', '--csv', 'c.csv', '--column', 'value', '--horizon', '2', '--url', 'http://127.0.0.1:59997/v1', '--model-name', 'm', '--no-cache', '--samples', '1', '--retries', '1'], io);
   assert.equal(code, 1, io.stderr.text);
   assert.match(io.stderr.text, /cannot reach http:\/\/127\.0\.0\.1:59997\/.*ECONNREFUSED.*is the server running/);
+});
+
+const MODEL_SKIP: string | false = defaultModelAvailable() ? false : `model ${DEFAULT_MODEL_PATH} is absent`;
+
+test('strata forecast --score --tune --json --plot with the default model prints scores and writes an SVG', { skip: MODEL_SKIP }, async () => {
+  const rows = Array.from({ length: 72 }, (_, t) => `${t},${(100 + t + 15 * Math.sin((2 * Math.PI * t) / 12)).toFixed(2)}`);
+  writeFileSync(join(dir, 'seasonal.csv'), 'month,value\n' + rows.join('\n') + '\n');
+  const io = testIO(dir);
+  const code = await runCli(['forecast', '--csv', 'seasonal.csv', '--column', 'value', '--horizon', '6', '--score', '--tune',
+    '--samples', '3', '--json', '--plot', 'p.svg', '--cache', 'c.sqlite', '-q'], io);
+  assert.equal(code, 0, io.stderr.text);
+  const out = JSON.parse(io.stdout.text);
+  assert.equal(out.median.length, 6);
+  assert.ok(out.p10.every((v: number, t: number) => v <= out.median[t] && out.median[t] <= out.p90[t]));
+  assert.ok(Number.isFinite(out.scores.mae) && Number.isFinite(out.scores.crps) && Number.isFinite(out.scores.nllPerDim));
+  assert.ok([0.5, 0.7, 0.9, 0.99].includes(out.tuned.alpha));
+  assert.match(readFileSync(join(dir, 'p.svg'), 'utf8'), /^<svg[^>]*>[\s\S]*median[\s\S]*<\/svg>\s*$/);
+  // The same command with --replay takes every completion from the cache and never loads the model.
+  const io2 = testIO(dir);
+  assert.equal(await runCli(['forecast', '--csv', 'seasonal.csv', '--column', 'value', '--horizon', '6', '--score', '--samples', '3',
+    '--alpha', String(out.tuned.alpha), '--beta', String(out.tuned.beta), '--json', '--cache', 'c.sqlite', '--replay', '-q'], io2), 0, io2.stderr.text);
+  const replay = JSON.parse(io2.stdout.text);
+  assert.equal(replay.cached, 3);
+  assert.deepEqual(replay.median, out.median);
 });

@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { QueryCache } from '../../src/llm/cache.ts';
-import type { LanguageModel, SampleOptions } from '../../src/llm/language-model.ts';
+import type { ChatOptions, LanguageModel, SampleOptions } from '../../src/llm/language-model.ts';
 import { GaussianOracleModel } from '../../src/forecast/oracle-model.ts';
-import { forecast, sampleTopP } from '../../src/forecast/pipeline.ts';
+import { forecast, sampleTopP, CHAT_SYSTEM_PROMPT } from '../../src/forecast/pipeline.ts';
 import { tune } from '../../src/forecast/tune.ts';
 import { fitScaler } from '../../src/forecast/scaler.ts';
 import { presetSettings } from '../../src/forecast/settings.ts';
@@ -55,17 +55,17 @@ test('forecast caches every completion; --replay rescoring gives identical sampl
 });
 
 /** A remote-style backend that returns fixed completions (no distributions). */
-function scripted(texts: string[]): LanguageModel {
+function scripted(texts: string[], chats: ChatOptions[] = []): LanguageModel {
   let i = 0;
   return {
     specificationVersion: 'strata-llm-1', provider: 'scripted', modelId: 'scripted', identity: 'scripted',
-    capabilities: { tokenize: true, distribution: 'top-k', promptLogprobs: false, restrictedSampling: 'none', chat: false, maxTopLogprobs: 5 },
+    capabilities: { tokenize: true, distribution: 'top-k', promptLogprobs: false, restrictedSampling: 'none', chat: true, maxTopLogprobs: 5 },
     tokenize: async (text: string) => Array.from(text, (c) => c.charCodeAt(0)),
     detokenize: async (t: readonly number[]) => String.fromCharCode(...t),
     nextTokenDistribution: async () => { throw new Error('unused'); },
     continuationLogprobs: async () => { throw new Error('unused'); },
     sample: async (_o: SampleOptions) => ({ text: texts[i++ % texts.length]!, tokens: [], finishReason: 'stop', warnings: [] }),
-    chat: async () => { throw new Error('unused'); },
+    chat: async (o: ChatOptions) => { chats.push(o); return { text: texts[i++ % texts.length]!, tokens: [], finishReason: 'stop', warnings: [] }; },
     close: async () => {},
   };
 }
@@ -111,4 +111,20 @@ test('tune scores every grid point on the held-out part and returns the argmin',
   assert.equal(r.valLength, 8);
   assert.equal(r.best.nllPerDim, Math.min(...r.results.map((x) => x.nllPerDim)));
   assert.ok(r.results.every((x) => Number.isFinite(x.nllPerDim)));
+});
+
+test('forecast({chat: true}) sends LLMTime\'s instructions; compat reference repeats the final separator', async () => {
+  const chats: ChatOptions[] = [];
+  const model = scripted(['Sure! 500, 600, 700', '510,610,710,'], chats);
+  const cs = presetSettings('chat');
+  const fc = await forecast(history, 3, { model, chat: true, numSamples: 2, settings: cs });
+  assert.equal(fc.failures, 0);
+  assert.equal(chats[0]!.messages[0]!.content, CHAT_SYSTEM_PROMPT);
+  const user = chats[0]!.messages[1]!.content;
+  assert.match(user, /^Please continue the following sequence without producing any additional text\./);
+  assert.ok(user.endsWith(fc.prompt) && !user.endsWith(fc.prompt + cs.timeSep));
+  await forecast(history, 3, { model, chat: true, numSamples: 1, settings: cs, compat: 'reference' });
+  assert.ok(chats[2]!.messages[1]!.content.endsWith(cs.timeSep + cs.timeSep));
+  const noChat = oracle();
+  await assert.rejects(forecast(history, 2, { model: noChat, chat: true }), /cannot chat/);
 });

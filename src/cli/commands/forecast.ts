@@ -17,6 +17,7 @@ import { DEFAULT_MODEL_PATH } from '../../forecast/digit-model.ts';
 import { figureScores, crps } from '../../forecast/metrics.ts';
 import { forecast } from '../../forecast/pipeline.ts';
 import { nll } from '../../forecast/likelihood.ts';
+import { tune, DARTS_GPT3_GRID } from '../../forecast/tune.ts';
 import { PRESETS, presetSettings, type PresetName } from '../../forecast/settings.ts';
 import { commonOptions, parseCommandArgs, parseSeed, type CliIO, type Command } from '../command.ts';
 import { ProgressRenderer, progressMode } from '../progress.ts';
@@ -46,6 +47,9 @@ Forecast:
   --compat default|reference   'reference' reproduces the authors' truncating digits and quirks
   --missing error|nan|interpolate   missing cells: refuse (default), write as LLMTime's "Nan", or interpolate
   --strict                 a completion with anything but digits/separators fails instead of reading as ≈ 0
+  --tune                   choose α ∈ {0.5,0.7,0.9,0.99} and β ∈ {0,0.15,0.3,0.5} by validation NLL/D (the paper's
+                           procedure; needs a backend that scores prompts)
+  --chat                   prompt a chat model with LLMTime's instructions instead of continuing the digits
   --score                  hold out the last H values: forecast them and print MAE, CRPS and NLL/D
   --seed N                 sampling seed (default 1)
   --plot FILE.svg          history, median and 10–90% band
@@ -123,7 +127,7 @@ export const forecastCommand: Command = {
       samples: { type: 'string' }, temperature: { type: 'string' }, 'top-p': { type: 'string' },
       alpha: { type: 'string' }, beta: { type: 'string' }, basic: { type: 'boolean' }, prec: { type: 'string' },
       preset: { type: 'string' }, compat: { type: 'string' }, missing: { type: 'string' }, strict: { type: 'boolean' },
-      score: { type: 'boolean' }, seed: { type: 'string' }, plot: { type: 'string' }, cache: { type: 'string' },
+      score: { type: 'boolean' }, tune: { type: 'boolean' }, chat: { type: 'boolean' }, seed: { type: 'string' }, plot: { type: 'string' }, cache: { type: 'string' },
       'no-cache': { type: 'boolean' }, replay: { type: 'boolean' }, json: { type: 'boolean' },
     });
     if (values.help) { io.stdout.write(help); return 0; }
@@ -181,8 +185,18 @@ export const forecastCommand: Command = {
         identity = model.identity;
       }
       const progress = new ProgressRenderer({ stream: io.stderr, mode, prefix: 'forecast' });
+      let scalerOptions = { alpha, beta, basic: values.basic === true };
+      let tuned: { alpha: number; beta: number; nllPerDim: number } | null = null;
+      if (values.tune) {
+        if (!model) throw new ArgumentError('forecast: --tune scores prompts with the model; it cannot run with --replay');
+        if (values.basic) throw new ArgumentError('forecast: --tune searches the advanced scaler\'s α and β; drop --basic');
+        const r = await tune(history, horizon, { model, settings, cache, grid: { alpha: DARTS_GPT3_GRID.alpha, beta: DARTS_GPT3_GRID.beta, prec: [prec] } });
+        tuned = r.best;
+        scalerOptions = { alpha: r.best.alpha, beta: r.best.beta, basic: false };
+        log(`tuned on the last ${r.valLength} history values: α ${r.best.alpha}, β ${r.best.beta} (validation NLL/D ${fmt(r.best.nllPerDim)})`);
+      }
       const fc = await forecast(history, horizon, {
-        model, identity, settings, scaler: { alpha, beta, basic: values.basic === true }, numSamples, temperature, topP,
+        model, identity, settings, scaler: scalerOptions, numSamples, temperature, topP, chat: values.chat === true,
         compat, seed, strict: values.strict === true, cache, replay: values.replay === true,
         onProgress: (done, total) => progress.update(done, total, 'samples'),
       });
@@ -193,7 +207,7 @@ export const forecastCommand: Command = {
         const s = figureScores(fc.samples.length >= 1 ? fc.samples : [], truth);
         let nllPerDim: number | null = null;
         if (model && model.capabilities.promptLogprobs) {
-          nllPerDim = (await nll(history, truth, { model, settings, scaler: { alpha, beta, basic: values.basic === true }, cache })).nllPerDim;
+          nllPerDim = (await nll(history, truth, { model, settings, scaler: scalerOptions, cache })).nllPerDim;
         } else if (!model) {
           log('note: NLL/D needs the model (teacher-forced scoring); it is not computed in --replay mode');
         } else {
@@ -206,7 +220,7 @@ export const forecastCommand: Command = {
       if (values.json) {
         io.stdout.write(JSON.stringify({
           model: identity, horizon, samples: fc.samples.length, failures: fc.failures, padded: fc.padded, cached: fc.cached,
-          promptSteps: fc.promptSteps, scaler: { q: fc.scaler.q, offset: fc.scaler.offset },
+          promptSteps: fc.promptSteps, scaler: { q: fc.scaler.q, offset: fc.scaler.offset, ...scalerOptions }, ...(tuned ? { tuned } : {}),
           median: Array.from(fc.median), p10: Array.from(lo), p90: Array.from(hi),
           ...(scores ? { scores } : {}), warnings: fc.warnings,
         }) + '\n');
