@@ -24,6 +24,8 @@ export { Kronecker, KronSum } from './operators/kronecker.ts';
 export { BlockDiag, Block, LowRank, Sliced, Concatenated } from './operators/blocks.ts';
 export { Permutation, Tridiagonal, Householder, householderFor, DCT } from './operators/special.ts';
 export { Sparse } from './operators/sparse.ts';
+export { Circulant, Toeplitz, ConvolveND } from './operators/fft.ts';
+export { fft, fftN } from './fft.ts';
 export { FunctionOperator, fromFunction, noDispatch, Jacobian, Hessian, jacobianOf, Kernel, rbf } from './operators/function.ts';
 export { dot, add, mul, transpose, kron, kronsum, blockDiag, block, lowRank, concatenate, identity, diagonal, dense } from './combinators.ts';
 // Algorithms

@@ -27,6 +27,8 @@ function market(): Record<string, L.LinearOperator> {
     psd_block: L.PSD(L.block([[L.PSD(blk(spd8, 0, 5, 0, 5)), blk(spd8, 0, 5, 5, 3)], [blk(spd8, 5, 3, 0, 5), L.PSD(blk(spd8, 5, 3, 5, 3))]])),
     square_block: L.block([[blk(ns, 0, 5, 0, 5), blk(ns, 0, 5, 5, 3)], [blk(ns, 5, 3, 0, 5), blk(ns, 5, 3, 5, 3)]]),
     square_sparse: L.Sparse.fromCOO(coo[0], coo[1], coo[2], [6, 6]), selfadj_negpsd: L.PSD(d(M1)).neg(), selfadj_householder: new L.Householder([1, 2, -1, 0.5], 0.3),
+    psd_circulant: new L.Circulant([3, 1, 0.2, 0.1, 0.2, 1]), square_circulant: new L.Circulant([5, 1, -2, 0.5, 0.3, 1, 2]),
+    square_toeplitz: new L.Toeplitz([4, 1, -1, 0.5, 0.2], [4, 2, 0.3, -0.7, 0.1]), square_conv: new L.ConvolveND([0.5, 1, 4, -1, 0.3, 0.2], [2, 3], [3, 4]),
   };
 }
 

@@ -15,6 +15,7 @@ import { Product } from '../operators/composite.ts';
 import { Kronecker, KronSum } from '../operators/kronecker.ts';
 import { BlockDiag } from '../operators/blocks.ts';
 import { Tridiagonal } from '../operators/special.ts';
+import { Circulant } from '../operators/fft.ts';
 import { FunctionOperator } from '../operators/function.ts';
 import { denseOf, eighOf, isSmall, autoOf } from './common.ts';
 import { factorEigh } from './inv.ts';
@@ -123,6 +124,7 @@ export const EIG_RULES: R[] = [
     id: 'eig.tridiagonal', stage: 'structure', match: (A) => A instanceof Tridiagonal && A.isa('SelfAdjoint'),
     apply: (A, _a, o) => { const e = factorEigh(A); return pick(e.values, e.vectors!, A.rows, o.k, o.which); },
   },
+  { id: 'eig.circulant', stage: 'structure', match: (A) => A instanceof Circulant, apply: (A, _a, o) => circulantEig(A as Circulant, o) },
   {
     // c·A → c·eig(A), with LA/SA (largest/smallest) swapped for c < 0.
     id: 'eig.scaled', stage: 'structure', match: (A) => A instanceof Product && A.factors.length === 2 && A.factors[0] instanceof ScalarMul,
@@ -191,6 +193,30 @@ export const EIG_RULES: R[] = [
   },
 ];
 defineRules('eig', EIG_RULES);
+
+/**
+ * Circulant eigenpairs from the DFT: C·f_k = ĉ_k·f_k with (f_k)_j = e^{2πijk/n}. Real vectors: f₀ and f_{n/2} are
+ * real; for each pair (k, n−k) the columns Re f_k and Im f_k — two real eigenvectors when ĉ_k is real (symmetric
+ * c), and the LAPACK real-pair convention (real part with the value of positive imaginary part) when it is not.
+ */
+function circulantEig(C: Circulant, o: O): EigResult {
+  const n = C.rows, V = new Float64Array(n * n), vals = C.specRe.slice(), im = C.specIm.slice();
+  for (let k = 0; 2 * k <= n; k++) {
+    const partner = (n - k) % n;
+    if (partner === k) { const s = 1 / Math.sqrt(n); for (let j = 0; j < n; j++) V[k * n + j] = s * Math.cos((2 * Math.PI * j * k) / n); continue; }
+    const real = im[k] === 0 && im[partner] === 0;
+    const s = real ? Math.sqrt(2 / n) : 1 / Math.sqrt(n);
+    // Column for the value with Im ≥ 0 holds Re f, its partner's column ±Im f (f_{n−k} = conj f_k).
+    const [pos, neg] = im[k]! >= 0 ? [k, partner] : [partner, k];
+    const sgn = pos === k ? 1 : -1;
+    for (let j = 0; j < n; j++) {
+      const a = (2 * Math.PI * ((j * k) % n)) / n;
+      V[pos * n + j] = s * Math.cos(a); V[neg * n + j] = sgn * s * Math.sin(a);
+    }
+  }
+  const anyComplex = im.some((v) => v !== 0);
+  return pick(vals, V, n, o.k, o.which, anyComplex ? im : undefined);
+}
 
 function flipFor(s: ScalarMul, o: O): O {
   if (s.c >= 0) return o;

@@ -14,6 +14,7 @@ import { Product, Sum, Transpose, paren } from '../operators/composite.ts';
 import { Kronecker, KronSum } from '../operators/kronecker.ts';
 import { Block, BlockDiag, LowRank, rowsOf, setRows } from '../operators/blocks.ts';
 import { Householder, Permutation, Tridiagonal } from '../operators/special.ts';
+import { Circulant } from '../operators/fft.ts';
 import { CholeskyInverse, IterativeInverse, LUInverse, cgFromAuto, gmresFromAuto, minresFromAuto, isSmall, outMat, toF64, denseOf, eighOf } from './common.ts';
 import { solveTriangularInPlace } from '../dense/triangular.ts';
 import { luFactor, luSolve } from '../dense/lu.ts';
@@ -273,6 +274,19 @@ export const INV_RULES: R[] = [
       const den = 1 - H.beta * H.vNorm2;
       if (Math.abs(den) < 1e-300) throw new SingularError(`inv(${A.toString()}): 1 − β‖v‖² = 0, the operator is singular`);
       return new Householder(H.v, -H.beta / den);
+    },
+  },
+  {
+    // C = F⁻¹·diag(ĉ)·F ⇒ C⁻¹ is the circulant with spectrum 1/ĉ (complex reciprocal), O(n log n).
+    id: 'inv.circulant', stage: 'structure', match: (A) => A instanceof Circulant,
+    apply: (A) => {
+      const C = A as Circulant, n = C.rows, re = new Float64Array(n), im = new Float64Array(n);
+      for (let k = 0; k < n; k++) {
+        const a = C.specRe[k]!, b = C.specIm[k]!, m = a * a + b * b;
+        if (m === 0) throw new SingularError(`inv(${A.toString()}): eigenvalue ${k} (DFT of the first column) is zero, the circulant is singular`);
+        re[k] = a / m; im[k] = -b / m;
+      }
+      return Circulant.fromSpectrum(re, im, C.dtype);
     },
   },
   {

@@ -9,6 +9,7 @@ import { Product, Transpose } from '../operators/composite.ts';
 import { Kronecker, KronSum } from '../operators/kronecker.ts';
 import { Block, BlockDiag } from '../operators/blocks.ts';
 import { Householder, Permutation, Tridiagonal } from '../operators/special.ts';
+import { Circulant } from '../operators/fft.ts';
 import { choleskyOf, isSmall, luOf, autoOf } from './common.ts';
 import { luFactor, luSlogdet } from '../dense/lu.ts';
 import { IterativeInverse } from './common.ts';
@@ -68,6 +69,19 @@ export const SLOGDET_RULES: R[] = [
   {
     id: 'slogdet.householder', stage: 'structure', match: (A) => A instanceof Householder,
     apply: (A) => { const H = A as Householder; return fromValues([1 - H.beta * H.vNorm2]); },
+  },
+  {
+    // Eigenvalues ĉ = DFT(c): log|det| = Σ log|ĉ_k|. For real c the non-real ĉ come in conjugate pairs (positive
+    // products), so the sign is that of the real ones, ĉ₀ and (n even) ĉ_{n/2}.
+    id: 'slogdet.circulant', stage: 'structure', match: (A) => A instanceof Circulant,
+    apply: (A) => {
+      const C = A as Circulant, n = C.rows;
+      let logabs = 0;
+      for (let k = 0; k < n; k++) { const m = Math.hypot(C.specRe[k]!, C.specIm[k]!); if (m === 0) return { sign: 0, logabs: -Infinity }; logabs += Math.log(m); }
+      let sign = Math.sign(C.specRe[0]!);
+      if (n % 2 === 0) sign *= Math.sign(C.specRe[n / 2]!);
+      return { sign, logabs };
+    },
   },
   {
     id: 'slogdet.transpose', stage: 'structure', match: (A) => A instanceof Transpose,

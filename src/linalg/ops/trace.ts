@@ -10,6 +10,7 @@ import { Kronecker, KronSum } from '../operators/kronecker.ts';
 import { Block, BlockDiag, LowRank } from '../operators/blocks.ts';
 import { Householder, Tridiagonal } from '../operators/special.ts';
 import { Sparse } from '../operators/sparse.ts';
+import { Circulant, Toeplitz } from '../operators/fft.ts';
 import { autoOf } from './common.ts';
 import { hutchinsonDiag, hutchPP } from '../algorithms/stochastic.ts';
 
@@ -53,6 +54,8 @@ const DIAG_RULES: Rule<DO, Float64Array>[] = [
     id: 'diag.tridiagonal', stage: 'structure', match: (A, _a, { k }) => A instanceof Tridiagonal && Math.abs(k) <= 1,
     apply: (A, _a, { k }) => { const T = A as Tridiagonal; return Float64Array.from(k === 0 ? T.diag : k === 1 ? T.superdiag : T.subdiag); },
   },
+  { id: 'diag.circulant', stage: 'structure', match: (A) => A instanceof Circulant, apply: (A, _a, { k }) => new Float64Array(len(A, k)).fill((A as Circulant).c[(((-k) % A.rows) + A.rows) % A.rows]!) },
+  { id: 'diag.toeplitz', stage: 'structure', match: (A) => A instanceof Toeplitz, apply: (A, _a, { k }) => new Float64Array(len(A, k)).fill(k >= 0 ? (A as Toeplitz).row[k]! : (A as Toeplitz).col[-k]!) },
   {
     id: 'diag.sum', stage: 'structure', match: (A) => A instanceof Sum,
     apply: (A, alg, { k }, ctx) => { const out = new Float64Array(len(A, k)); for (const t of (A as Sum).terms) { const d = dsub(t, alg, k, ctx); for (let i = 0; i < out.length; i++) out[i] = out[i]! + d[i]!; } return out; },

@@ -13,6 +13,7 @@ import { Dense } from '../operators/dense.ts';
 import { Product, Transpose } from '../operators/composite.ts';
 import { Kronecker, KronSum } from '../operators/kronecker.ts';
 import { BlockDiag } from '../operators/blocks.ts';
+import { Circulant } from '../operators/fft.ts';
 import { FunctionOperator } from '../operators/function.ts';
 import { denseOf, eighOf, isSmall } from './common.ts';
 import { factorEigh, inv } from './inv.ts';
@@ -112,6 +113,11 @@ const isIntPow = (f: UnaryFn) => f.tag === 'pow' && Number.isInteger(f.alpha);
 
 export const UNARY_RULES: R[] = [
   { id: 'unary.diagonal', stage: 'structure', match: (A) => A instanceof Diagonal, apply: (A, _a, f) => new Diagonal((A as Diagonal).d.map(f.f)) },
+  {
+    // A symmetric circulant has a real spectrum ĉ, and f(C) is the circulant with spectrum f(ĉ).
+    id: 'unary.circulant', stage: 'structure', match: (A) => A instanceof Circulant && A.isa('SelfAdjoint'),
+    apply: (A, _a, f) => { const C = A as Circulant; return withAnn(Circulant.fromSpectrum(C.specRe.map(f.f), new Float64Array(C.rows), C.dtype), annotFor(A, f)); },
+  },
   { id: 'unary.scalarmul', stage: 'structure', match: (A) => A instanceof ScalarMul, apply: (A, _a, f) => new ScalarMul(f.f((A as ScalarMul).c), A.rows, A.dtype) },
   { id: 'unary.identity', stage: 'structure', match: (A) => A instanceof Identity, apply: (A, _a, f) => new ScalarMul(f.f(1), A.rows, A.dtype) },
   {
