@@ -117,3 +117,19 @@ test('forecast (reference, prec 1): without the half-bin correction the samples 
   const bias = mean(without.values) - without.mean;
   assert.ok(Math.abs(bias + withFix.bin / 2) < se, `uncorrected bias ${bias}, half bin ${withFix.bin / 2}`);
 });
+
+test('nll({compat: "reference"}) also scores the history\'s final separator (the LLaMA path\'s off-by-one)', async () => {
+  const s = presetSettings('llama');
+  const x = ar1(120, 5);
+  const history = x.slice(0, 100), target = x.slice(100);
+  // A wide predictive, so that "the number ends here" has a probability well below 1.
+  const model = new GaussianOracleModel({ settings: s, predictive: () => ({ mean: 0.5, std: 3 }) });
+  const plain = await nll(history, target, { model, settings: s });
+  const ref = await nll(history, target, { model, settings: s, compat: 'reference' });
+  const text = serialize(fitScaler(history).transform(history), s);
+  const d = await model.nextTokenDistribution(text.slice(0, -1));
+  const pSep = Math.exp(d.entries.find((e) => e.text === ',')!.logprob);
+  assert.ok(pSep < 0.9, `P(separator) = ${pSep}`);
+  assert.ok(Math.abs((ref.perStep[0]! - plain.perStep[0]!) + Math.log(pSep)) < 1e-9);
+  for (let t = 1; t < 20; t++) assert.equal(ref.perStep[t], plain.perStep[t]);
+});
