@@ -19,6 +19,10 @@ export function svdJacobi(a: ArrayLike<number>, m: number, n: number): SvdResult
   const V = new Float64Array(n * n);
   for (let i = 0; i < n; i++) V[i * n + i] = 1;
   const eps = 2 ** -52;
+  let fro2 = 0; for (let i = 0; i < U.length; i++) fro2 += U[i]! * U[i]!;
+  // A column whose norm fell below ε·‖A‖_F is numerically zero (rank deficiency): rotating it against others only
+  // shuffles rounding noise, and the relative test below would never be met, so such pairs are skipped.
+  const negligible = eps * eps * fro2;
   let rotated = true, sweeps = 0;
   while (rotated) {
     rotated = false;
@@ -27,7 +31,7 @@ export function svdJacobi(a: ArrayLike<number>, m: number, n: number): SvdResult
       const op = p * m, oq = q * m;
       let al = 0, be = 0, ga = 0;
       for (let i = 0; i < m; i++) { const x = U[op + i]!, y = U[oq + i]!; al += x * x; be += y * y; ga += x * y; }
-      if (Math.abs(ga) <= eps * Math.sqrt(al * be) || ga === 0) continue;
+      if (Math.abs(ga) <= eps * Math.sqrt(al * be) || ga === 0 || al <= negligible || be <= negligible) continue;
       rotated = true;
       const zeta = (be - al) / (2 * ga);
       const t = (zeta >= 0 ? 1 : -1) / (Math.abs(zeta) + Math.sqrt(1 + zeta * zeta));

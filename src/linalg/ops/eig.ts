@@ -10,8 +10,8 @@ import { Auto, type Algorithm, type IterInfo, type LOBPCGAlg } from '../algorith
 import { lobpcg } from '../algorithms/lobpcg.ts';
 import { defineRules, newCtx, resolve, type Rule } from '../dispatch/table.ts';
 import { Diagonal, Identity, ScalarMul } from '../operators/diagonal.ts';
-import { Dense } from '../operators/dense.ts';
-import { Product } from '../operators/composite.ts';
+import { Dense, Triangular } from '../operators/dense.ts';
+import { Product, Transpose } from '../operators/composite.ts';
 import { Kronecker, KronSum } from '../operators/kronecker.ts';
 import { BlockDiag } from '../operators/blocks.ts';
 import { Tridiagonal } from '../operators/special.ts';
@@ -124,6 +124,18 @@ export const EIG_RULES: R[] = [
     id: 'eig.tridiagonal', stage: 'structure', match: (A) => A instanceof Tridiagonal && A.isa('SelfAdjoint'),
     apply: (A, _a, o) => { const e = factorEigh(A); return pick(e.values, e.vectors!, A.rows, o.k, o.which); },
   },
+  {
+    // Values on the diagonal; vectors by back-substitution on T − λᵢI. Repeated values (a defective or
+    // degenerate eigenspace) are left to the dense base case.
+    id: 'eig.triangular', stage: 'structure', match: (A) => A instanceof Triangular && distinctDiagonal(A as Triangular),
+    apply: (A, _a, o) => triangularEig(A as Triangular, o),
+  },
+  {
+    // Aᵀ has A's eigenvalues; for SelfAdjoint A it is A, so A's vectors serve.
+    id: 'eig.transpose', stage: 'structure', match: (A) => A instanceof Transpose && A.base.isa('SelfAdjoint'),
+    children: (A, alg, o) => [{ op: 'eig', A: (A as Transpose).base, alg, opts: o }],
+    apply: (A, alg, o, ctx) => resolve<EigResult>('eig', (A as Transpose).base, alg, o, ctx),
+  },
   { id: 'eig.circulant', stage: 'structure', match: (A) => A instanceof Circulant, apply: (A, _a, o) => circulantEig(A as Circulant, o) },
   {
     // c·A → c·eig(A), with LA/SA (largest/smallest) swapped for c < 0.
@@ -216,6 +228,31 @@ function circulantEig(C: Circulant, o: O): EigResult {
   }
   const anyComplex = im.some((v) => v !== 0);
   return pick(vals, V, n, o.k, o.which, anyComplex ? im : undefined);
+}
+
+function distinctDiagonal(T: Triangular): boolean {
+  const n = T.rows, d = Array.from({ length: n }, (_, i) => T.A.data[i * n + i]!).sort((a, b) => a - b);
+  let scale = 0; for (const v of d) scale = Math.max(scale, Math.abs(v));
+  for (let i = 1; i < n; i++) if (d[i]! - d[i - 1]! <= 1e-10 * scale) return false;
+  return true;
+}
+
+/** Eigenvector i of a triangular T: xᵢ = 1, zero on the far side, substitution on the near side. */
+function triangularEig(T: Triangular, o: O): EigResult {
+  const n = T.rows, a = T.A.data, vals = new Float64Array(n), V = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) vals[i] = a[i * n + i]!;
+  for (let i = 0; i < n; i++) {
+    const lam = vals[i]!, x = V.subarray(i * n, (i + 1) * n);
+    x[i] = 1;
+    if (T.lower) {
+      for (let j = i + 1; j < n; j++) { let s = 0; for (let l = i; l < j; l++) s += a[l * n + j]! * x[l]!; x[j] = -s / (a[j * n + j]! - lam); }
+    } else {
+      for (let j = i - 1; j >= 0; j--) { let s = 0; for (let l = j + 1; l <= i; l++) s += a[l * n + j]! * x[l]!; x[j] = -s / (a[j * n + j]! - lam); }
+    }
+    let nx = 0; for (let j = 0; j < n; j++) nx += x[j]! * x[j]!; nx = Math.sqrt(nx);
+    for (let j = 0; j < n; j++) x[j] = x[j]! / nx;
+  }
+  return pick(vals, V, n, o.k, o.which);
 }
 
 function flipFor(s: ScalarMul, o: O): O {
