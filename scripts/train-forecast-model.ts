@@ -38,6 +38,7 @@ const { values: args } = parseArgs({
     steps: { type: 'string', default: '520' },
     dim: { type: 'string', default: '64' },
     layers: { type: 'string', default: '3' },
+    'short-fraction': { type: 'string', default: '0.7' },
   },
 });
 const seed = Number(args.seed);
@@ -87,7 +88,8 @@ const evaluate = () => noGrad(() => languageModelLoss(params, config, evalBatch)
 
 console.error(`digit model: ${nParams.toLocaleString('en-US')} parameters, ${JSON.stringify(config)}`);
 const curve: { step: number; train: number; val?: number }[] = [];
-const phase1 = Math.round(totalSteps * 0.7);
+// Curriculum: this fraction of the steps on 128-token windows (cheaper), the rest on the full context.
+const phase1 = Math.round(totalSteps * Number(args['short-fraction']));
 const t0 = performance.now();
 for (let s = 0; s < totalSteps; s++) {
   const [B, T] = s < phase1 ? [16, 128] : [8, CONTEXT];
@@ -123,7 +125,7 @@ const meta = {
   file: out, seed, steps: totalSteps, seconds: Math.round(seconds), parameters: nParams, config,
   gguf: digitModelGgufConfig(config, 'strata-forecast-digits'), settings: { preset: 'llama', digitMode: 'round', prec: 3 },
   heldOutLoss: valLoss, llamaCppMaxProbabilityDifference: maxDiff,
-  command: `npx tsx scripts/train-forecast-model.ts --seed ${seed} --out ${out}${totalSteps !== 520 ? ` --steps ${totalSteps}` : ''}`,
+  command: `npx tsx scripts/train-forecast-model.ts --seed ${seed} --out ${out} --steps ${totalSteps} --short-fraction ${args['short-fraction']}`,
   curve: curve.filter((c) => c.val !== undefined),
 };
 writeFileSync(out.replace(/\.gguf$/, '.json'), JSON.stringify(meta, null, 2) + '\n');

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { Rng } from '../core/index.ts';
 import type { Experiment, ExperimentContext, ExperimentResult, Figure } from '../core/experiment.ts';
 import { loadGgufModel } from '../llm/backends/gguf.ts';
+import { readGgufHeader } from '../llm/gguf/reader.ts';
 import type { LanguageModel } from '../llm/language-model.ts';
 import { MissingResourceError } from '../core/errors.ts';
 import { autoArima, arimaNll, arimaSamples } from './baselines/arima.ts';
@@ -81,6 +82,8 @@ export async function runForecastExperiment(ctx: ExperimentContext, modelPath = 
   if (!existsSync(modelPath)) {
     throw new MissingResourceError(`forecast demo: the digit model ${modelPath} is missing; run 'npx tsx scripts/train-forecast-model.ts' to rebuild it`);
   }
+  const header = await readGgufHeader(modelPath);
+  const parameterCount = header.tensors.reduce((a, t) => a + t.dims.reduce((x, y) => x * y, 1), 0);
   const model: LanguageModel = await loadGgufModel(modelPath, { threads: 1 });
   const settings = presetSettings('llama');
   const scaler = { alpha: 0.99, beta: 0.3 };
@@ -187,7 +190,7 @@ export async function runForecastExperiment(ctx: ExperimentContext, modelPath = 
   return {
     verdict,
     summary: `Part A (exact Gaussian digit oracle): pipeline NLL/D ${oracle.map((o) => `${f(o.pipeline, 4)} vs exact ${f(o.exact, 4)} (${o.mode})`).join(', ')} — ${oracleOk ? 'the digit likelihood is the continuous density' : 'MISMATCH'}. ` +
-      `Part B (${names.length} ${real ? 'Darts' : 'synthetic'} series, ${numSamples} samples): Strata's ${'181k'}-parameter digit model, never trained on these series, gets mean MAE ${f(mean('strata', 'mae'))}, CRPS ${f(mean('strata', 'crps'))}, NLL/D ${f(mean('strata', 'nll'), 3)} vs auto-ARIMA ${f(mean('arima', 'mae'))} / ${f(mean('arima', 'crps'))} / ${f(mean('arima', 'nll'), 3)}, seasonal naive ${f(mean('seasonalNaive', 'mae'))} / ${f(mean('seasonalNaive', 'crps'))} / ${f(mean('seasonalNaive', 'nll'), 3)} and last value ${f(mean('lastValue', 'mae'))} / ${f(mean('lastValue', 'crps'))} / ${f(mean('lastValue', 'nll'), 3)}` +
+      `Part B (${names.length} ${real ? 'Darts' : 'synthetic'} series, ${numSamples} samples): Strata's ${Math.round(parameterCount / 1000)}k-parameter digit model, never trained on these series, gets mean MAE ${f(mean('strata', 'mae'))}, CRPS ${f(mean('strata', 'crps'))}, NLL/D ${f(mean('strata', 'nll'), 3)} vs auto-ARIMA ${f(mean('arima', 'mae'))} / ${f(mean('arima', 'crps'))} / ${f(mean('arima', 'nll'), 3)}, seasonal naive ${f(mean('seasonalNaive', 'mae'))} / ${f(mean('seasonalNaive', 'crps'))} / ${f(mean('seasonalNaive', 'nll'), 3)} and last value ${f(mean('lastValue', 'mae'))} / ${f(mean('lastValue', 'crps'))} / ${f(mean('lastValue', 'nll'), 3)}` +
       `${names.length === 8 && real ? `; the paper's GPT-3 reaches ${PAPER_MEANS.gpt3.join(' / ')} and its ARIMA ${PAPER_MEANS.arima.join(' / ')}` : ''}. ` +
       `It beats last value in CRPS on ${beatsLast} of ${names.length} series (criterion ≥ ${needBeat}) and its mean CRPS is ${f(crpsRatio, 2)}× ARIMA's (criterion ≤ 1.25); ${failures} of ${names.length * numSamples} samples failed to parse. ` +
       `${stories ? `Integration check: the pretrained stories260K runs through the same pipeline (${stories.samples - stories.failures} of ${stories.samples} samples parse) but, as expected of a TinyStories model, forecasts nothing useful (MAE ${stories.mae.toPrecision(3)} on ${stories.series}). ` : ''}` +

@@ -1,0 +1,23 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { runForecastExperiment, oracleCheck } from '../../src/forecast/experiment.ts';
+import { DEFAULT_MODEL_PATH, defaultModelAvailable } from '../../src/forecast/digit-model.ts';
+
+const SKIP: string | false = defaultModelAvailable() ? false : `model ${DEFAULT_MODEL_PATH} is absent`;
+const silent = { update() {}, log() {} };
+
+test('oracleCheck: the pipeline NLL/D of the exact digit oracle equals the Gaussian NLL in both digit modes', async () => {
+  const r = await oracleCheck(3);
+  assert.deepEqual(r.map((o) => o.mode), ['round', 'reference']);
+  for (const o of r) assert.ok(Math.abs(o.pipeline - o.exact) < 0.01, `${o.mode}: ${o.pipeline} vs ${o.exact}`);
+});
+
+test('the forecast experiment (quick) runs on synthetic stand-ins when the Darts data is absent', { skip: SKIP }, async () => {
+  const r = await runForecastExperiment({ seed: 1, quick: true, sharedDataDir: null, progress: silent });
+  assert.match(r.tables[1]!.title, /synthetic stand-ins/);
+  const series = new Set(r.tables[1]!.rows.map((row) => row[0]));
+  assert.deepEqual([...series], ['synthetic-1', 'synthetic-2', 'synthetic-3']);
+  assert.ok(Number.isFinite(r.metrics.crps as number) && Number.isFinite(r.metrics.nll_per_dim as number));
+  assert.ok(['reproduced', 'partly reproduced', 'not reproduced'].includes(r.verdict));
+  assert.ok((r.metrics.oracle_nll_gap as number) < 0.01);
+});
