@@ -12,7 +12,8 @@ import { eigh } from '../dense/eigh.ts';
 import { eigGeneral } from '../dense/eig.ts';
 import { qr } from '../dense/qr.ts';
 import type { IterInfo } from './config.ts';
-import { nrm } from './lanczos.ts';
+import { cgsDGKS, dot, norm2 } from '../blas.ts';
+import { matmulMat } from '../mat.ts';
 
 export type Which = 'LA' | 'SA' | 'LM' | 'SM';
 
@@ -38,9 +39,15 @@ export function krylovEig(A: LinearOperator, k: number, which: Which, opts: { sy
   const m = Math.min(n, opts.window ?? Math.max(2 * k + 1, 20));
   const keep = Math.min(m - 1, k + Math.ceil(k / 2));
   const rng = new Rng(opts.seed);
-  let v0: Float64Array = opts.start ? Float64Array.from(opts.start) : Float64Array.from({ length: n }, () => rng.gauss());
-  const s0 = nrm(v0); v0 = v0.map((x) => x / s0);
+  // The basis lives in one column-major block so that Ritz vectors (V·Y) go through the core gemm.
+  const Vbuf = new Float64Array(n * (m + 1));
+  const col = (j: number): Float64Array => Vbuf.subarray(j * n, (j + 1) * n);
+  const v0 = col(0);
+  if (opts.start) v0.set(opts.start); else for (let i = 0; i < n; i++) v0[i] = rng.gauss();
+  const s0 = norm2(v0, n); for (let i = 0; i < n; i++) v0[i] = v0[i]! / s0;
   const V: Float64Array[] = [v0];
+  const basisTimes = (Y: Float64Array, size: number, cols: number): Float64Array =>
+    matmulMat({ rows: n, cols: size, data: Vbuf.subarray(0, n * size) }, { rows: size, cols, data: Y }).data as Float64Array;
   // H is kept dense (m+1)×m, column-major with leading dimension m+1.
   let H = new Float64Array((m + 1) * m);
   const ld = m + 1;
@@ -54,20 +61,25 @@ export function krylovEig(A: LinearOperator, k: number, which: Which, opts: { sy
     for (let j = p; j < m; j++) {
       const w = new Float64Array(n); w.set(A.matmat({ rows: n, cols: 1, data: V[j]! }).data);
       matvecs++;
-      for (let pass = 0; pass < 2; pass++) {
-        for (let i = 0; i <= j; i++) {
-          const vi = V[i]!;
-          let h = 0; for (let t = 0; t < n; t++) h += vi[t]! * w[t]!;
-          H[j * ld + i] = H[j * ld + i]! + h;
+      // Column j of H = Vᵀ·A·v_j by classical Gram–Schmidt against the whole basis. For a SelfAdjoint A the two
+      // large components (v_j, v_{j−1}) are removed first, so the full pass only corrects rounding and the DGKS test
+      // rarely asks for a second one; otherwise one pass plus DGKS.
+      const hcol = H.subarray(j * ld, j * ld + j + 1);
+      let before = norm2(w, n);
+      if (opts.symmetric) {
+        for (const i of j > 0 ? [j, j - 1] : [j]) {
+          const vi = V[i]!, h = dot(vi, w, n);
+          hcol[i] = hcol[i]! + h;
           for (let t = 0; t < n; t++) w[t] = w[t]! - h * vi[t]!;
         }
+        before = norm2(w, n);
       }
-      const hn = nrm(w);
+      const hn = cgsDGKS(V, j + 1, w, n, hcol, before);
       H[j * ld + j + 1] = hn;
       f = w; fnorm = hn;
       p = j + 1;
       if (hn <= 1e-13 * hNorm(H, ld, p)) { invariant = true; break; }
-      if (j + 1 < m) V.push(w.map((x) => x / hn));
+      if (j + 1 < m) { const q = col(j + 1); for (let i = 0; i < n; i++) q[i] = w[i]! / hn; V.push(q); }
     }
     const size = p;
     const Hs = new Float64Array(size * size);
@@ -98,13 +110,10 @@ export function krylovEig(A: LinearOperator, k: number, which: Which, opts: { sy
       const kk = want.length;
       const vecs = new Float64Array(n * kk);
       const vals = new Float64Array(kk), valsIm = new Float64Array(kk);
-      want.forEach((i, c) => {
-        vals[c] = re[i]!; valsIm[c] = im[i]!;
-        // Real-pair convention: column i of Y is the real part (im > 0) or the imaginary part (im < 0) of the pair.
-        const yi = Y.subarray(i * size, (i + 1) * size);
-        const out = vecs.subarray(c * n, (c + 1) * n);
-        for (let t = 0; t < size; t++) { const y = yi[t]!; if (y !== 0) { const vt = V[t]!; for (let r = 0; r < n; r++) out[r] = out[r]! + y * vt[r]!; } }
-      });
+      // Real-pair convention: column i of Y is the real part (im > 0) or the imaginary part (im < 0) of the pair.
+      const Ysel = new Float64Array(size * kk);
+      want.forEach((i, c) => { vals[c] = re[i]!; valsIm[c] = im[i]!; Ysel.set(Y.subarray(i * size, (i + 1) * size), c * size); });
+      vecs.set(basisTimes(Ysel, size, kk));
       const residuals = Float64Array.from(want, (i) => resid(i) / Math.max(Math.hypot(re[i]!, im[i]!), eps * hn));
       result = { values: vals, valuesIm: valsIm, vectors: vecs, info: { iterations: matvecs, residuals, converged: allConv || size < m || m >= n, breakdown: invariant } };
       break;
@@ -124,12 +133,7 @@ export function krylovEig(A: LinearOperator, k: number, which: Which, opts: { sy
     const Yk = new Float64Array(size * kq);
     cols.forEach((i, c) => Yk.set(Y.subarray(i * size, (i + 1) * size), c * size));
     const Qy = qr(Yk, size, kq).Q; // size×kq orthonormal, spans the invariant subspace
-    const newV: Float64Array[] = [];
-    for (let c = 0; c < kq; c++) {
-      const out = new Float64Array(n);
-      for (let t = 0; t < size; t++) { const y = Qy[c * size + t]!; if (y !== 0) { const vt = V[t]!; for (let r = 0; r < n; r++) out[r] = out[r]! + y * vt[r]!; } }
-      newV.push(out);
-    }
+    const newV = basisTimes(Qy, size, kq);
     // Projected matrix of the kept block: QyᵀHQy, and the coupling row ‖f‖·e_mᵀQy.
     const HQ = new Float64Array(size * kq);
     for (let c = 0; c < kq; c++) for (let t = 0; t < size; t++) {
@@ -143,7 +147,10 @@ export function krylovEig(A: LinearOperator, k: number, which: Which, opts: { sy
     }
     H = H2;
     V.length = 0;
-    V.push(...newV, f.map((x) => x / fnorm));
+    Vbuf.set(newV, 0);
+    const fq = col(kq); for (let i = 0; i < n; i++) fq[i] = f[i]! / fnorm;
+    V.length = 0;
+    for (let c = 0; c <= kq; c++) V.push(col(c));
     p = kq;
   }
   return result!;
