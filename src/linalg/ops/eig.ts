@@ -18,13 +18,16 @@ import { Tridiagonal } from '../operators/special.ts';
 import { Circulant } from '../operators/fft.ts';
 import { FunctionOperator } from '../operators/function.ts';
 import { denseOf, eighOf, isSmall, autoOf } from './common.ts';
-import { factorEigh } from './inv.ts';
+import { factorEigh, inv } from './inv.ts';
+import { eighTridiagonal } from '../dense/eigh.ts';
+import { Rng } from '../../core/random.ts';
 import { eigGeneral } from '../dense/eig.ts';
 import { krylovEig, selectWhich, type Which } from '../algorithms/krylov-eig.ts';
 import { powerIteration } from '../algorithms/stochastic.ts';
 import type { Mat } from '../mat.ts';
 
 export type { Which };
+const EPS = 2.220446049250313e-16;
 export interface EigResult { values: Float64Array; valuesIm?: Float64Array; vectors: LinearOperator; info?: IterInfo }
 interface O { k: number; which: Which }
 type R = Rule<O, EigResult>;
@@ -50,12 +53,44 @@ function spectrum(F: LinearOperator): { values: Float64Array; vectors: Float64Ar
  * Eigenvectors of a Kronecker product / sum: column c is v_{i₁}⊗…⊗v_{i_k}, formed only when the operator is applied
  * (toDense materializes the k columns, O(N·k)).
  */
-function kronColumns(facs: { values: Float64Array; vectors: Float64Array }[], sizes: number[], tuples: number[][]): LinearOperator {
+interface FactorSpectrum { values: Float64Array; vector(i: number): Float64Array }
+
+/**
+ * Eigenvalues of a SelfAdjoint factor and its eigenvectors for the indices `need` only. A Tridiagonal factor costs
+ * O(n²) for the values (QL without vectors) plus O(n) per wanted vector by inverse iteration on T − λI (with
+ * Gram–Schmidt inside clusters closer than 10⁻³‖T‖, the rule of LAPACK dstein); others use the cached dense eigh.
+ */
+function factorSpectrum(F: LinearOperator, need: number[]): FactorSpectrum {
+  if (F instanceof Tridiagonal && need.length * 4 < F.rows) {
+    const n = F.rows, values = eighTridiagonal(F.diag, F.subdiag, false).values;
+    let tnorm = 0; for (let i = 0; i < n; i++) tnorm = Math.max(tnorm, Math.abs(F.diag[i]!) + Math.abs(F.subdiag[i - 1] ?? 0) + Math.abs(F.superdiag[i] ?? 0));
+    const vecs = new Map<number, Float64Array>(), rng = new Rng(12345);
+    for (const i of [...need].sort((a, b) => a - b)) {
+      // The shift sits a rounding error off λ, so T − σI is nonsingular but nearly so: two solves give the vector.
+      const sigma = values[i]! + 4 * EPS * tnorm * (1 + i / n);
+      const shifted = new Tridiagonal(F.subdiag, F.diag.map((d) => d - sigma), F.superdiag);
+      const Sinv = inv(shifted);
+      let x = new Float64Array(n); for (let t = 0; t < n; t++) x[t] = rng.gauss();
+      for (let it = 0; it < 3; it++) {
+        x = Float64Array.from(Sinv.matmat(x).data);
+        for (const [j, v] of vecs) if (Math.abs(values[j]! - values[i]!) < 1e-3 * tnorm) { let d = 0; for (let t = 0; t < n; t++) d += v[t]! * x[t]!; for (let t = 0; t < n; t++) x[t] = x[t]! - d * v[t]!; }
+        let nx = 0; for (let t = 0; t < n; t++) nx += x[t]! * x[t]!; nx = Math.sqrt(nx);
+        for (let t = 0; t < n; t++) x[t] = x[t]! / nx;
+      }
+      vecs.set(i, x);
+    }
+    return { values, vector: (i) => { const v = vecs.get(i); if (!v) throw new Error(`eig: eigenvector ${i} of ${F.toString()} was not computed`); return v; } };
+  }
+  const e = spectrum(F), n = F.rows;
+  return { values: e.values, vector: (i) => e.vectors.subarray(i * n, (i + 1) * n) };
+}
+
+function kronColumns(facs: FactorSpectrum[], sizes: number[], tuples: number[][]): LinearOperator {
   const N = sizes.reduce((a, b) => a * b, 1), k = tuples.length;
   const column = (t: number[]): Float64Array => {
     let v = new Float64Array([1]);
     t.forEach((i, f) => {
-      const n = sizes[f]!, w = facs[f]!.vectors.subarray(i * n, (i + 1) * n), next = new Float64Array(v.length * n);
+      const n = sizes[f]!, w = facs[f]!.vector(i), next = new Float64Array(v.length * n);
       for (let a = 0; a < v.length; a++) for (let b = 0; b < n; b++) next[a * n + b] = v[a]! * w[b]!;
       v = next;
     });
@@ -92,15 +127,13 @@ function chooseTuples(list: { val: number; t: number[] }[], k: number, which: Wh
 
 function kronRule(A: LinearOperator, o: O, op: 'mul' | 'add'): EigResult {
   const factors = (A as Kronecker | KronSum).factors;
-  const facs = factors.map(spectrum);
   const sizes = factors.map((f) => f.rows);
-  // A sum is monotone in each factor, so LA/SA need only the k extreme values of each factor; products with
-  // sign-indefinite factors need both ends, so they (and LM/SM) scan every combination.
-  const cand = facs.map((f) => {
-    const all = Array.from({ length: f.values.length }, (_, i) => i);
-    if (op === 'add' && (o.which === 'LA' || o.which === 'SA')) return o.which === 'LA' ? all.slice(-o.k) : all.slice(0, o.k);
-    return all;
-  });
+  // A sum is monotone in each factor, so LA/SA need only the k extreme values of each factor (and only their
+  // vectors); products with sign-indefinite factors need both ends, so they (and LM/SM) scan every combination.
+  const extremes = op === 'add' && (o.which === 'LA' || o.which === 'SA');
+  const candFor = (n: number) => { const all = Array.from({ length: n }, (_, i) => i); return !extremes ? all : o.which === 'LA' ? all.slice(-o.k) : all.slice(0, o.k); };
+  const cand = sizes.map(candFor);
+  const facs = factors.map((f, i) => factorSpectrum(f, cand[i]!));
   const chosen = chooseTuples(combine(facs, cand, op), o.k, o.which);
   return { values: Float64Array.from(chosen, (c) => c.val), vectors: kronColumns(facs, sizes, chosen.map((c) => c.t)) };
 }
