@@ -8,5 +8,6 @@ import { serveCommand } from './serve.ts';
 import { linalgCommand } from './linalg.ts';
 import { forecastCommand } from './forecast.ts';
 import { quereCommand } from './quere.ts';
+import { nnCommand } from './nn.ts';
 
-export const commands: readonly Command[] = [demoCommand, serveCommand, linalgCommand, forecastCommand, quereCommand];
+export const commands: readonly Command[] = [demoCommand, serveCommand, linalgCommand, forecastCommand, quereCommand, nnCommand];

@@ -1,0 +1,167 @@
+/** `strata nn`: inspect a structured linear layer (`layer`) and run the structured-layer sweeps (`sweep`). */
+import { Rng, noGrad } from '../../core/index.ts';
+import type { ExperimentResult } from '../../core/experiment.ts';
+import { ArgumentError } from '../../core/errors.ts';
+import { findSharedDataDir } from '../../demo/paths.ts';
+import {
+  makeLayer, parseStructure, taxonomy, lrMultipliers, STRUCTURE_NAMES, NAMED_THETAS, type StructureSpec,
+} from '../../nn/structured/index.ts';
+import { runScalingSweep, summarise } from '../../nn/experiments/structured-scaling.ts';
+import { structuredLrTransferExperiment } from '../../nn/experiments/structured-lr-transfer.ts';
+import { structuredEinsumSweepExperiment } from '../../nn/experiments/structured-einsum-sweep.ts';
+import { structuredMoeExperiment } from '../../nn/experiments/structured-moe.ts';
+import { commonOptions, parseCommandArgs, parseList, parseSeed, UsageError, type CliIO, type Command } from '../command.ts';
+import { ProgressRenderer, progressMode } from '../progress.ts';
+
+const help = `strata nn — structured linear layers (BTT, Monarch, low-rank, Kronecker, TT, einsum family, BTT-MoE)
+
+Usage:
+  strata nn layer --struct <name> --in <d> --out <d> [options]   shapes, params, MACs, (ω, ψ, ν), init stds, LR multipliers
+  strata nn sweep [--task teacher|lr|einsum|moe] [options]         run a miniature experiment and print its table
+
+Structures: ${STRUCTURE_NAMES.join(', ')}  (einsum needs --theta; named θs: ${Object.keys(NAMED_THETAS).join('; ')})
+
+layer options:
+  --struct <name>      structure (default btt)
+  --in <d>, --out <d>  layer widths (required)
+  --rank <r>           rank (low-rank, BTT, TT)        --cores <c>    cores (BTT, TT)
+  --blocks <b>         Monarch blocks                  --experts <E>  --topk <k>  (BTT-MoE)
+  --theta <7 numbers>  θ = α,β,γ,δ,ε,φ,ρ for einsum, e.g. .5,.25,.25,.25,.5,.25,0
+
+sweep options:
+  --task <name>        teacher (loss vs FLOPs per structure, default), lr (LR transfer), einsum (θ sweep), moe (BTT-MoE char LM)
+  --structs <list>     structures for --task teacher (default dense,lowrank,kron,btt)
+  --budget <size>      small (quick, ~15 s) or medium (the demo's full budget; default small)
+  --steps <n>          training steps per run (task teacher; overrides the budget's)
+  --lr <x>             base learning rate (task teacher, default 3e-3)
+  --seed <n>           random seed (default 1)
+
+Common: --json (one JSON document on stdout), -q/--quiet, --debug, -h/--help
+
+Examples:
+  strata nn layer --struct btt --in 256 --out 1024 --rank 2
+  strata nn layer --struct einsum --theta .5,.25,.25,.25,.5,.25,0 --in 256 --out 256 --json
+  strata nn sweep --task teacher --structs dense,lowrank,kron,btt --budget small
+  strata nn sweep --task einsum --json --quiet > einsum.json
+`;
+
+function positiveInt(flag: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v) || Number(v) < 1) throw new ArgumentError(`${flag}: expected a positive integer, got '${v}'`);
+  return Number(v);
+}
+
+function parseTheta(v: string | undefined): number[] | undefined {
+  if (v === undefined) return undefined;
+  const xs = v.split(',').map((s) => Number(s.trim()));
+  if (xs.length !== 7 || xs.some((x) => !Number.isFinite(x))) throw new ArgumentError(`--theta: expected 7 comma-separated numbers α,β,γ,δ,ε,φ,ρ, got '${v}'`);
+  return xs;
+}
+
+function thetaOf(spec: StructureSpec): number[] | null {
+  switch (spec.kind) {
+    case 'dense': return [1, 0, 0, 0, 1, 0, 1];
+    case 'kronecker': return [0.5, 0.5, 0, 0.5, 0.5, 0, 0];
+    case 'einsum': return [...spec.theta];
+    default: return null;
+  }
+}
+
+async function runLayer(argv: string[], io: CliIO): Promise<number> {
+  const { values } = parseCommandArgs('nn', argv, {
+    ...commonOptions, struct: { type: 'string' }, in: { type: 'string' }, out: { type: 'string' }, rank: { type: 'string' }, cores: { type: 'string' },
+    blocks: { type: 'string' }, experts: { type: 'string' }, topk: { type: 'string' }, theta: { type: 'string' }, json: { type: 'boolean' },
+  });
+  if (values.help) { io.stdout.write(help); return 0; }
+  const dIn = positiveInt('--in', values.in), dOut = positiveInt('--out', values.out);
+  if (dIn === undefined || dOut === undefined) throw new UsageError('nn', 'nn layer: --in and --out are required (e.g. --in 256 --out 1024)');
+  const extra = {
+    rank: positiveInt('--rank', values.rank), cores: positiveInt('--cores', values.cores), blocks: positiveInt('--blocks', values.blocks),
+    experts: positiveInt('--experts', values.experts), topK: positiveInt('--topk', values.topk), theta: parseTheta(values.theta),
+  };
+  const spec = parseStructure(values.struct ?? 'btt', Object.fromEntries(Object.entries(extra).filter(([, v]) => v !== undefined)));
+  const layer = makeLayer(spec, dIn, dOut);
+  const p = layer.init(new Rng(0));
+  const measured = noGrad(() => Object.fromEntries(layer.factors.map((f) => {
+    const t = p[f.name]!;
+    const v = t.values();
+    let s = 0;
+    for (let i = 0; i < v.length; i++) s += v[i]! * v[i]!;
+    return [f.name, Math.sqrt(s / v.length)];
+  })));
+  const mults = lrMultipliers({ layer }, {});
+  const theta = thetaOf(spec);
+  const tax = theta ? taxonomy(theta) : null;
+  const doc = {
+    description: layer.description, kind: layer.kind, dIn, dOut, params: layer.params, macs: layer.macs, activeMacs: layer.activeMacs,
+    denseParams: dIn * dOut, flopsForward: 2 * layer.activeMacs, flopsTraining: 6 * layer.activeMacs,
+    factors: layer.factors.map((f) => ({ name: f.name, shape: f.shape, fanIn: f.fanIn, fanOut: f.fanOut, initStd: f.initStd, measuredRms: measured[f.name], lrMultiplier: mults[`layer.${f.name}`] })),
+    taxonomy: tax ? { theta, omega: tax.omega, psi: tax.psi, nu: tax.nu } : null,
+  };
+  if (values.json) { io.stdout.write(JSON.stringify(doc, null, 2) + '\n'); return 0; }
+  const lines = [
+    layer.description,
+    `  params ${layer.params.toLocaleString('en-US')} (dense ${doc.denseParams.toLocaleString('en-US')}, ${(layer.params / doc.denseParams).toFixed(3)}×)   MACs/vector ${layer.macs.toLocaleString('en-US')}${layer.activeMacs !== layer.macs ? ` (active ${Math.round(layer.activeMacs).toLocaleString('en-US')})` : ''}`,
+    tax ? `  θ = (${theta!.join(', ')})  ω = ${tax.omega}  ψ = ${tax.psi}  ν = ${tax.nu}` : '  (ω, ψ, ν): defined for einsum-family points (dense, kron, einsum)',
+    '  factor   shape                 fan-in  fan-out  init std    measured rms  LR mult (Adam, structure-aware)',
+    ...doc.factors.map((f) => `  ${f.name.padEnd(8)} ${`[${f.shape.join(', ')}]`.padEnd(21)} ${String(f.fanIn).padStart(6)}  ${String(f.fanOut).padStart(7)}  ${f.initStd.toExponential(3).padEnd(10)}  ${f.measuredRms!.toExponential(3).padEnd(12)}  ${f.lrMultiplier!.toFixed(4)}`),
+  ];
+  io.stdout.write(lines.join('\n') + '\n');
+  return 0;
+}
+
+async function runSweep(argv: string[], io: CliIO): Promise<number> {
+  const { values } = parseCommandArgs('nn', argv, {
+    ...commonOptions, task: { type: 'string' }, structs: { type: 'string' }, budget: { type: 'string' }, steps: { type: 'string' },
+    lr: { type: 'string' }, seed: { type: 'string' }, json: { type: 'boolean' },
+  });
+  if (values.help) { io.stdout.write(help); return 0; }
+  const task = values.task ?? 'teacher';
+  const budget = values.budget ?? 'small';
+  if (budget !== 'small' && budget !== 'medium') throw new ArgumentError(`--budget: expected 'small' or 'medium', got '${budget}'`);
+  const quick = budget === 'small';
+  const seed = parseSeed(values.seed, 1);
+  const mode = progressMode(io.stderr, values.quiet === true);
+  const progress = new ProgressRenderer({ stream: io.stderr, mode, prefix: `nn sweep ${task}` });
+  const ctx = { seed, quick, progress, sharedDataDir: findSharedDataDir() };
+  let result: ExperimentResult;
+  if (task === 'teacher') {
+    const structures = parseList(values.structs, '--structs') ?? ['dense', 'lowrank', 'kron', 'btt'];
+    for (const s of structures) parseStructure(s, s === 'einsum' ? { theta: [0.5, 0.25, 0.25, 0.25, 0.5, 0.25, 0] } : {});
+    const steps = positiveInt('--steps', values.steps) ?? (quick ? 40 : 150);
+    const lr = values.lr === undefined ? 3e-3 : Number(values.lr);
+    if (!(lr > 0 && Number.isFinite(lr))) throw new ArgumentError(`--lr: expected a positive number, got '${values.lr}'`);
+    const cfg = { structures, budgets: quick ? [4096, 16384] : [4096, 16384, 65536], steps, batch: 64, lr, seeds: quick ? [0] : [0, 1] };
+    result = summarise(runScalingSweep(cfg, ctx, seed), cfg);
+  } else {
+    const ex = { lr: structuredLrTransferExperiment, einsum: structuredEinsumSweepExperiment, moe: structuredMoeExperiment }[task];
+    if (!ex) throw new ArgumentError(`--task: expected teacher, lr, einsum or moe, got '${task}'`);
+    for (const f of ['structs', 'steps', 'lr'] as const) if (values[f] !== undefined) throw new ArgumentError(`--${f} applies to --task teacher only`);
+    result = await ex.run(ctx);
+  }
+  progress.finish();
+  if (values.json) { io.stdout.write(JSON.stringify({ task, budget, seed, ...result }, null, 2) + '\n'); return 0; }
+  const out: string[] = [`${result.verdict.toUpperCase()}: ${result.summary}`, ''];
+  for (const t of result.tables) {
+    out.push(t.title);
+    const cells = [t.columns, ...t.rows.map((r) => r.map((c) => (c === null ? '–' : String(c))))];
+    const widths = t.columns.map((_, j) => Math.max(...cells.map((r) => String(r[j] ?? '').length)));
+    for (const r of cells) out.push('  ' + r.map((c, j) => String(c).padEnd(widths[j]!)).join('  '));
+    out.push('');
+  }
+  io.stdout.write(out.join('\n'));
+  return 0;
+}
+
+export const nnCommand: Command = {
+  name: 'nn',
+  summary: 'structured linear layers: inspect one (nn layer) or run the scaling / LR / einsum / MoE sweeps (nn sweep)',
+  help,
+  async run(argv: string[], io: CliIO): Promise<number> {
+    const [sub, ...rest] = argv;
+    if (sub === undefined || sub === '-h' || sub === '--help') { io.stdout.write(help); return 0; }
+    if (sub === 'layer') return runLayer(rest, io);
+    if (sub === 'sweep') return runSweep(rest, io);
+    throw new UsageError('nn', `unknown subcommand '${sub}'; expected 'layer' or 'sweep'`);
+  },
+};
