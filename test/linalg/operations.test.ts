@@ -2,35 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Rng } from '../../src/core/random.ts';
 import * as L from '../../src/linalg/index.ts';
-import { eye, naiveLogdet, naiveMatmul, randMat, rel, spdFromSpectrum } from './helpers.ts';
+import { M1, M2, N1, eye, market, naiveLogdet, naiveMatmul, randMat, rel, spdFromSpectrum } from './helpers.ts';
 
-const M1 = [[6, 2], [2, 4]], M2 = [[7, 6], [6, 8]], N1 = [[1, 0], [3, -4]], N2 = [[-5, 3], [2, -1]];
 const d = (r: number[][]) => L.lazify(r);
-function market(): Record<string, L.LinearOperator> {
-  const rng = new Rng(11);
-  const U = randMat(rng, 8, 2);
-  const spd8 = spdFromSpectrum(8, 0.5, 10, 3).A;
-  const s8 = L.lazify(spd8);
-  const blk = (M: L.Mat, r0: number, n: number, c0: number, m: number) => L.lazify(L.fromRows(L.toRows(M).slice(r0, r0 + n).map((r) => r.slice(c0, c0 + m))));
-  const ns = randMat(rng, 8, 8); for (let i = 0; i < 8; i++) ns.data[i * 8 + i] += 6;
-  const coo: [number[], number[], number[]] = [[], [], []];
-  for (let i = 0; i < 6; i++) { coo[0].push(8, 0); coo[1].push(i, i); coo[2].push(i, i); coo[0].push(1.5); coo[1].push(i); coo[2].push((i + 2) % 6); }
-  void s8;
-  return {
-    psd_diagonal: new L.Diagonal([0.1, 0.5, 0.22, 8]), psd_identity: new L.Identity(3), psd_scalarmul: new L.ScalarMul(2, 3),
-    psd_blockdiag: L.blockDiag([L.PSD(d(M1)), L.PSD(d(M2))], [2, 3]), psd_prod: ((x) => x.mm(x.T))(d(M1)),
-    psd_kron: L.kron(new L.Diagonal([0.18, 0.09]), new L.Diagonal([1.2, 0.7])), selfadj_tridiagonal: new L.Tridiagonal([1, 2], [4, 5, 6], [1, 2]),
-    square_dense: d(N1), square_kronecker: L.kron(d(N1).mm(d(N2)), d(N2).mm(d(N1))), square_kronsum: L.kronsum(d(N1), d(N2)),
-    square_lowertriangular: new L.Triangular(L.fromRows(N1), true), square_permutation: new L.Permutation([1, 0, 2, 3, 6, 5, 4]),
-    square_product: new L.Product([d(N1), d(N2)]), square_tridiagonal: new L.Tridiagonal([1, 2], [4, 5, 6], [7, 8]), square_dct: new L.DCT(36),
-    psd_kronsum: L.kronsum(L.PSD(d(M1)), L.PSD(d(M2))), psd_woodbury: new L.Diagonal([1, 2, 3, 4, 5, 6, 7, 8]).add(L.lowRank(U)),
-    psd_block: L.PSD(L.block([[L.PSD(blk(spd8, 0, 5, 0, 5)), blk(spd8, 0, 5, 5, 3)], [blk(spd8, 5, 3, 0, 5), L.PSD(blk(spd8, 5, 3, 5, 3))]])),
-    square_block: L.block([[blk(ns, 0, 5, 0, 5), blk(ns, 0, 5, 5, 3)], [blk(ns, 5, 3, 0, 5), blk(ns, 5, 3, 5, 3)]]),
-    square_sparse: L.Sparse.fromCOO(coo[0], coo[1], coo[2], [6, 6]), selfadj_negpsd: L.PSD(d(M1)).neg(), selfadj_householder: new L.Householder([1, 2, -1, 0.5], 0.3),
-    psd_circulant: new L.Circulant([3, 1, 0.2, 0.1, 0.2, 1]), square_circulant: new L.Circulant([5, 1, -2, 0.5, 0.3, 1, 2]),
-    square_toeplitz: new L.Toeplitz([4, 1, -1, 0.5, 0.2], [4, 2, 0.3, -0.7, 0.1]), square_conv: new L.ConvolveND([0.5, 1, 4, -1, 0.3, 0.2], [2, 3], [3, 4]),
-  };
-}
 
 test('annotation soundness: every inferred annotation of the market holds on the dense matrix', () => {
   for (const [name, A] of Object.entries(market())) {
