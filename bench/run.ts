@@ -26,10 +26,12 @@ import { timeBest } from './harness.ts';
 import type { BenchCase, BenchUnit } from './harness.ts';
 import { cases as matmulCases } from './matmul.ts';
 import { cases as coreCases, trainingRows } from './core-ops.ts';
+import { cases as nnStructuredCases } from './nn-structured.ts';
 
 const ENTRIES: { name: string; cases: BenchCase[] }[] = [
   { name: 'matmul', cases: matmulCases },
   { name: 'core', cases: coreCases },
+  { name: 'nn-structured', cases: nnStructuredCases },
 ];
 
 /** Whole-run throughput rows (training loops): measured once each, no reference. */
