@@ -207,7 +207,7 @@ export const forecastCommand: Command = {
         const s = figureScores(fc.samples.length >= 1 ? fc.samples : [], truth);
         let nllPerDim: number | null = null;
         if (model && model.capabilities.promptLogprobs) {
-          nllPerDim = (await nll(history, truth, { model, settings, scaler: scalerOptions, cache })).nllPerDim;
+          nllPerDim = (await nll(history, truth, { model, settings, scaler: scalerOptions, cache, compat })).nllPerDim;
         } else if (!model) {
           log('note: NLL/D needs the model (teacher-forced scoring); it is not computed in --replay mode');
         } else {
