@@ -5,7 +5,7 @@
  * paper's GPT-3 / LLaMA-2 / ARIMA figures.
  */
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Rng } from '../core/index.ts';
 import type { Experiment, ExperimentContext, ExperimentResult, Figure } from '../core/experiment.ts';
 import { loadGgufModel } from '../llm/backends/gguf.ts';
@@ -119,6 +119,18 @@ export async function runForecastExperiment(ctx: ExperimentContext, modelPath = 
   } finally {
     await model.close();
   }
+  // Model size (spec §5): the same script's ¼-size model, scored by NLL/D only (no sampling), should do worse.
+  const smallPath = join(dirname(modelPath), 'forecast-digits-small.gguf');
+  let smallNll: Map<string, number> | null = null;
+  if (!quick && existsSync(smallPath)) {
+    const small = await loadGgufModel(smallPath, { threads: 1 });
+    try {
+      smallNll = new Map();
+      for (const s of series) smallNll.set(s.name, (await nll(s.train, s.test, { model: small, settings, scaler })).nllPerDim);
+    } finally {
+      await small.close();
+    }
+  }
   // Integration check (spec §5 Part B.2): a real pretrained TinyStories model through the same pipeline. It puts
   // little mass on digits after a number list, so poor forecasts are the expected outcome.
   const storiesPath = ctx.sharedDataDir ? join(ctx.sharedDataDir, '..', 'models', 'stories260K.gguf') : null;
@@ -138,6 +150,7 @@ export async function runForecastExperiment(ctx: ExperimentContext, modelPath = 
   progress.update(series.length, series.length, 'series');
 
   const names = series.map((s) => s.name);
+  const smallMean = smallNll ? names.reduce((a, n) => a + smallNll!.get(n)!, 0) / names.length : null;
   const get = (m: Method, name: string) => rows.find((r) => r.method === m && r.series === name)!;
   const mean = (m: Method, key: 'mae' | 'crps' | 'nll') => names.reduce((a, n) => a + get(m, n)[key], 0) / names.length;
   const beatsLast = names.filter((n) => get('strata', n).crps < get('lastValue', n).crps).length;
@@ -193,6 +206,7 @@ export async function runForecastExperiment(ctx: ExperimentContext, modelPath = 
       `Part B (${names.length} ${real ? 'Darts' : 'synthetic'} series, ${numSamples} samples): Strata's ${Math.round(parameterCount / 1000)}k-parameter digit model, never trained on these series, gets mean MAE ${f(mean('strata', 'mae'))}, CRPS ${f(mean('strata', 'crps'))}, NLL/D ${f(mean('strata', 'nll'), 3)} vs auto-ARIMA ${f(mean('arima', 'mae'))} / ${f(mean('arima', 'crps'))} / ${f(mean('arima', 'nll'), 3)}, seasonal naive ${f(mean('seasonalNaive', 'mae'))} / ${f(mean('seasonalNaive', 'crps'))} / ${f(mean('seasonalNaive', 'nll'), 3)} and last value ${f(mean('lastValue', 'mae'))} / ${f(mean('lastValue', 'crps'))} / ${f(mean('lastValue', 'nll'), 3)}` +
       `${names.length === 8 && real ? `; the paper's GPT-3 reaches ${PAPER_MEANS.gpt3.join(' / ')} and its ARIMA ${PAPER_MEANS.arima.join(' / ')}` : ''}. ` +
       `It beats last value in CRPS on ${beatsLast} of ${names.length} series (criterion ≥ ${needBeat}) and its mean CRPS is ${f(crpsRatio, 2)}× ARIMA's (criterion ≤ 1.25); ${failures} of ${names.length * numSamples} samples failed to parse. ` +
+      `${smallMean !== null ? `The ¼-size model scores mean NLL/D ${f(smallMean, 3)} vs ${f(mean('strata', 'nll'), 3)}: ${smallMean > mean('strata', 'nll') ? 'the larger model is the better density, as the paper finds for larger LLMs' : 'the larger model is NOT better here'}. ` : ''}` +
       `${stories ? `Integration check: the pretrained stories260K runs through the same pipeline (${stories.samples - stories.failures} of ${stories.samples} samples parse) but, as expected of a TinyStories model, forecasts nothing useful (MAE ${stories.mae.toPrecision(3)} on ${stories.series}). ` : ''}` +
       `${partB ? 'The zero-shot claim holds in miniature.' : 'The zero-shot claim is not reproduced by a model this small; the billion-parameter models of the paper cannot run here.'}`,
     setup: `Protocol of spec §5: llama preset ("259,271,"), prec 3, round digit mode, advanced scaler α 0.99 β 0.3, temperature 1.0, top-p 0.9, ${numSamples} samples per series, prompts truncated to the model's 256-token context (generation slides the window), NLL/D by teacher-forced windows. Model: models/forecast-digits.gguf (trained by scripts/train-forecast-model.ts on synthetic series only), run by llama.cpp through node-llama-cpp, 1 thread; ${Math.round(sampledTokens)} sampled tokens in ${f(seconds, 0)} s for sampling, scoring and baselines. Baselines fitted per series on the training part: last value and seasonal naive as Gaussian random walks (period = the lag of maximal autocorrelation of the differences), auto-ARIMA (KPSS for d, AIC over p ∈ {0,1,2,3,4,6,8,12,13}, q ∈ {0,1,2}, CSS fit); all produce ${numSamples} sample paths, and their NLL/D is the teacher-forced one-step Gaussian likelihood.`,
@@ -202,14 +216,21 @@ export async function runForecastExperiment(ctx: ExperimentContext, modelPath = 
       arima_mae: mean('arima', 'mae'), arima_crps: mean('arima', 'crps'), arima_nll_per_dim: mean('arima', 'nll'),
       seasonal_naive_crps: mean('seasonalNaive', 'crps'), last_value_crps: mean('lastValue', 'crps'),
       series_beating_last_value: beatsLast, crps_ratio_to_arima: crpsRatio, failed_samples: failures,
+      ...(smallMean !== null ? { nll_per_dim_small_model: smallMean } : {}),
     },
     reference: {
       oracle_nll_gap: '< 0.01', mae: PAPER_MEANS.gpt3[0]!, crps: PAPER_MEANS.gpt3[1]!, nll_per_dim: PAPER_MEANS.gpt3[2]!,
       arima_mae: PAPER_MEANS.arima[0]!, arima_crps: PAPER_MEANS.arima[1]!, arima_nll_per_dim: PAPER_MEANS.arima[2]!,
       seasonal_naive_crps: null, last_value_crps: null, series_beating_last_value: `≥ ${needBeat}`, crps_ratio_to_arima: '≤ 1.25', failed_samples: null,
+      ...(smallMean !== null ? { nll_per_dim_small_model: `> ${f(mean('strata', 'nll'), 3)} (larger models score better)` } : {}),
     },
     figures: [barFigure, lineFigure],
-    tables: [meansTable, table, ...(stories ? [{
+    tables: [meansTable, table, ...(smallNll ? [{
+      title: 'Model size: NLL/D of the ¼-size digit model (42k parameters, same script and data) vs the default model',
+      columns: ['series', 'NLL/D small', 'NLL/D default'],
+      rows: [...names.map((n) => [n, +smallNll!.get(n)!.toFixed(3), +get('strata', n).nll.toFixed(3)]),
+        ['mean', +smallMean!.toFixed(3), +mean('strata', 'nll').toFixed(3)]] as (string | number | null)[][],
+    }] : []), ...(stories ? [{
       title: 'Integration check: stories260K (a TinyStories model, not a forecaster) through the same pipeline',
       columns: ['series', 'samples', 'failed', 'MAE', 'CRPS'],
       rows: [[stories.series, stories.samples, stories.failures, +stories.mae.toPrecision(4), +stories.crps.toPrecision(4)]],

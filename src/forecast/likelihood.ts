@@ -115,7 +115,11 @@ export async function nll(history: ArrayLike<number>, target: ArrayLike<number>,
   while (done < T) {
     // Score at most half the window per pass, so every scored step keeps at least half a window of context.
     const chunk = await fitSuffix(model, targSteps.slice(done, T).reverse(), Math.floor(context / 2), 1)
-      .then((r) => r.steps).catch(() => 1);
+      .then((r) => r.steps).catch((e: unknown) => {
+        // A single step longer than half the window is still scored alone; any other failure propagates.
+        if (e instanceof ArgumentError) return 1;
+        throw e;
+      });
     const end = done + chunk;
     const contText = targSteps.slice(done, end).join('');
     const contTokens = (await model.tokenize(contText, { addBos: false })).length;
