@@ -229,3 +229,23 @@ test('bad input: ranks out of range, undivisible blocks, unknown options, wrong 
     resolve();
   }));
 });
+
+test('asOperator(layer, params) is a linalg operator for W: dense view and both products match toDense', async () => {
+  const L = await import('../../src/linalg/index.ts');
+  const rng = new C.Rng(17);
+  for (const { name, layer } of [...catalogue(), { name: 'moe', layer: S.bttMoE(16, 16, { experts: 4 }) }]) {
+    const p = layer.init(rng, { dtype: 'float64' });
+    if (p.Wg) p.Wg = rng.normal(p.Wg.shape);
+    const op = S.asOperator(layer, p);
+    const A = layer.toDense(p);
+    assert.deepEqual(op.shape, [layer.dIn, layer.dOut], name);
+    const D = op.toDense();
+    let err = 0;
+    for (let i = 0; i < layer.dIn; i++) for (let j = 0; j < layer.dOut; j++) err = Math.max(err, Math.abs(D.data[j * layer.dIn + i]! - A.get(i, j)));
+    assert.ok(err < 1e-12, `${name}: operator dense view differs by ${err}`);
+    const Y = L.fromRowMajor(rng.normal([layer.dIn, 2]).values(), layer.dIn, 2);
+    const WtY = op.rmatmat(Y);
+    const ref = C.matmul(C.transpose(A), C.tensor(L.toRows(Y)));
+    assert.ok(L.relError(L.toRows(WtY).flat(), ref.values()) < 1e-12, `${name}: Wᵀ·Y`);
+  }
+});

@@ -24,3 +24,4 @@ export { NAMED_THETAS } from './named-thetas.ts';
 export { makeLayer, parseStructure, STRUCTURE_NAMES, type StructureSpec } from './registry.ts';
 export { replaceLinears, layerAt, type LayerTable, type ReplaceOptions } from './replace.ts';
 export { lrMultipliers, factorMultipliers, type LrMultiplierOptions } from './mup.ts';
+export { asOperator } from './operator.ts';
