@@ -57,25 +57,27 @@ export function choleskyInPlace(a: Float64Array, n: number, what = 'cholesky'): 
     const kb = Math.min(PANEL, n - k0), k1 = k0 + kb, m = n - k1;
     cholDiagonalBlock(a, n, k0, kb, what);
     if (m === 0) break;
-    // 2. L₂₁ = A₂₁·L₁₁⁻ᵀ: written row-major as the gemm output T (m×kb) = A₂₁ (strided view) · (L₁₁⁻¹)ᵀ.
+    // 2. L₂₁ᵀ = L₁₁⁻¹·A₂₁ᵀ, computed as the kb×m row-major Tt — which is L₂₁ column-major, so the copy back into
+    //    a and the reads of step 3 are contiguous.
     const Linv = invertLowerBlock(a, n, k0, kb);
-    const T = new Float64Array(m * kb);
-    gemm(m, kb, kb, 1,
-      { data: a, offset: k0 * n + k1, rowStride: 1, colStride: n, batchStride: 0 },
-      { data: Linv, offset: 0, rowStride: kb, colStride: 1, batchStride: 0 }, // (L⁻¹)ᵀ[p, q] = L⁻¹[q, p], stored at q + p·kb
-      T, 0);
-    for (let c = 0; c < kb; c++) { const cc = (k0 + c) * n + k1; for (let i = 0; i < m; i++) a[cc + i] = T[i * kb + c]!; }
-    // 3. A₂₂ −= L₂₁·L₂₁ᵀ, lower triangle, by column blocks [c0, c1) over rows c0..n−1.
+    const Tt = new Float64Array(kb * m);
+    gemm(kb, m, kb, 1,
+      { data: Linv, offset: 0, rowStride: 1, colStride: kb, batchStride: 0 }, // L⁻¹[c, p] stored at c + p·kb
+      { data: a, offset: k0 * n + k1, rowStride: n, colStride: 1, batchStride: 0 }, // A₂₁ᵀ[p, i] = a[(k0+p)·n + k1 + i]
+      Tt, 0);
+    for (let c = 0; c < kb; c++) a.set(Tt.subarray(c * m, (c + 1) * m), (k0 + c) * n + k1);
+    // 3. A₂₂ −= L₂₁·L₂₁ᵀ on the lower triangle, by column blocks [c0, c0 + cw) over rows c0..m−1; the gemm writes
+    //    the block transposed (cw × rows row-major), i.e. column-major, to subtract along contiguous columns.
     for (let c0 = 0; c0 < m; c0 += UPDATE_BLOCK) {
       const cw = Math.min(UPDATE_BLOCK, m - c0), rows = m - c0;
-      const U = new Float64Array(rows * cw);
-      gemm(rows, cw, kb, 1,
-        { data: T, offset: c0 * kb, rowStride: kb, colStride: 1, batchStride: 0 },
-        { data: T, offset: c0 * kb, rowStride: 1, colStride: kb, batchStride: 0 },
+      const U = new Float64Array(cw * rows);
+      gemm(cw, rows, kb, 1,
+        { data: Tt, offset: c0, rowStride: 1, colStride: m, batchStride: 0 },
+        { data: Tt, offset: c0, rowStride: m, colStride: 1, batchStride: 0 },
         U, 0);
       for (let c = 0; c < cw; c++) {
-        const cc = (k1 + c0 + c) * n + k1 + c0;
-        for (let i = c; i < rows; i++) a[cc + i] = a[cc + i]! - U[i * cw + c]!;
+        const cc = (k1 + c0 + c) * n + k1 + c0, uc = c * rows;
+        for (let i = c; i < rows; i++) a[cc + i] = a[cc + i]! - U[uc + i]!;
       }
     }
   }

@@ -15,6 +15,7 @@ import { cg } from '../algorithms/cg.ts';
 import { gmres } from '../algorithms/gmres.ts';
 import { PreconditionError } from '../errors.ts';
 import { paren } from '../operators/composite.ts';
+import { Dense } from '../operators/dense.ts';
 
 interface Factors { dense?: Float64Array; chol?: Float64Array; lu?: LUFactors; eigh?: EighResult }
 const cache = new WeakMap<LinearOperator, Factors>();
@@ -23,7 +24,11 @@ function entry(A: LinearOperator): Factors { let e = cache.get(A); if (!e) { e =
 /** The dense matrix of A in float64, column-major (cached). */
 export function denseOf(A: LinearOperator): Float64Array {
   const e = entry(A);
-  if (!e.dense) { const D = A.toDense().data; e.dense = D instanceof Float64Array ? D : Float64Array.from(D); }
+  if (!e.dense) {
+    // A float64 Dense is used in place (factorizations copy before they overwrite), saving an n² copy per call.
+    if (A instanceof Dense && A.A.data instanceof Float64Array) e.dense = A.A.data;
+    else { const D = A.toDense().data; e.dense = D instanceof Float64Array ? D : Float64Array.from(D); }
+  }
   return e.dense;
 }
 export function choleskyOf(A: LinearOperator, what = 'cholesky'): Float64Array {
