@@ -134,3 +134,13 @@ test('Hutch++ at the spec size (500×500, λᵢ = i⁻², 60 matvecs, 50 seeds):
   assert.ok(good >= 48, `${good}/50 seeds within 1e-2`);
   assert.ok(errPP < errH, `mean error Hutch++ ${(errPP / 50).toExponential(2)} vs Hutchinson ${(errH / 50).toExponential(2)}`);
 });
+
+test('large Dense matrix–vector products (WebAssembly SIMD, staged storage) equal the naive product, also after the storage is edited in place', () => {
+  const rng = new Rng(30), m = 301, n = 257; // odd sizes exercise the JS tails (last row, n mod 4 columns)
+  const A = randMat(rng, m, n), D = L.lazify(A), x = randMat(rng, n, 2);
+  for (let r = 0; r < 3; r++) assert.ok(rel(D.matmat(x), naiveMatmul(A, x)) < 1e-14, `product ${r}`);
+  for (let i = 0; i < A.data.length; i++) A.data[i] = A.data[i]! * 0.5 + 1;
+  assert.ok(rel(D.matmat(x), naiveMatmul(A, x)) < 1e-14, 'restaged after an in-place edit');
+  const S = L.SelfAdjoint(L.lazify(spdFromSpectrum(300, 1, 1, 2).A)), y = randMat(rng, 300, 1);
+  for (let r = 0; r < 2; r++) assert.ok(rel(S.rmatmat(y), naiveMatmul(L.transposeMat(S.toDense()), y)) < 1e-14, 'SelfAdjoint transpose side');
+});

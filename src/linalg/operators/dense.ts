@@ -1,6 +1,7 @@
 /** Dense(A): an explicit matrix, stored column-major; products by GEMV loops (one or two columns) or the core gemm. */
 import { ArgumentError, ShapeError } from '../../core/errors.ts';
 import { LinearOperator } from '../operator.ts';
+import { StagedGemv } from '../wasm-gemv.ts';
 import { copyMat, dtypeOfArray, fromRows, matmulMat, type FloatArray, type LinalgDType, type Mat, zerosMat, alloc, castMat } from '../mat.ts';
 
 export class Dense extends LinearOperator {
@@ -11,11 +12,12 @@ export class Dense extends LinearOperator {
     this.A = A;
   }
   protected _matmat(X: Mat): Mat {
-    if (X.cols <= 2) return gemvCols(this.A, X, false);
+    if (X.cols <= 2) return stagedGemv(this.A, X) ?? gemvCols(this.A, X, false);
     return matmulMat(castMat(this.A, dtypeOfArray(X.data)), X);
   }
   protected _rmatmat(X: Mat): Mat {
-    if (X.cols <= 2) return gemvCols(this.A, X, true);
+    // Aᵀ = A for a SelfAdjoint operator, so the staged product serves both sides.
+    if (X.cols <= 2) return (this.isa('SelfAdjoint') ? stagedGemv(this.A, X) : null) ?? gemvCols(this.A, X, true);
     return matmulMat(castMat(this.A, dtypeOfArray(X.data)), X, true);
   }
   override toDense(): Mat { return copyMat(this.A); }
@@ -31,6 +33,37 @@ export function lazify(A: Mat | readonly (readonly number[])[], dtype: LinalgDTy
   const m = A as Mat;
   if (!m || !(m.data instanceof Float64Array || m.data instanceof Float32Array)) throw new ArgumentError('lazify: expected a Mat or an array of rows');
   return new Dense(m);
+}
+
+/**
+ * Matrix–vector products of large float64 matrices go through a WebAssembly SIMD kernel holding its own copy of the
+ * matrix (wasm-gemv.ts), staged on the second product with the same storage — Krylov loops do hundreds — and keyed
+ * by the storage array. Dense storage is treated as immutable after construction (as CoLA's operators are); as a
+ * guard against in-place edits a 16-entry sample of the matrix is compared before each staged product and a
+ * mismatch restages.
+ */
+const STAGE_MIN = 1 << 16;
+interface Staged { uses: number; gemv: StagedGemv | null; sample: Float64Array }
+const staged = new WeakMap<FloatArray, Staged>();
+function sampleOf(a: Float64Array): Float64Array {
+  const out = new Float64Array(16), step = Math.max(1, Math.floor(a.length / 16));
+  for (let t = 0; t < 16; t++) out[t] = a[Math.min(a.length - 1, t * step + (t % 7))]!;
+  return out;
+}
+function stagedGemv(A: Mat, X: Mat): Mat | null {
+  const a = A.data;
+  if (!(a instanceof Float64Array) || !(X.data instanceof Float64Array) || A.rows * A.cols < STAGE_MIN) return null;
+  let st = staged.get(a);
+  if (!st) { staged.set(a, { uses: 1, gemv: null, sample: sampleOf(a) }); return null; }
+  const sample = sampleOf(a);
+  if (st.gemv && !sample.every((v, i) => Object.is(v, st!.sample[i]))) st = { uses: 1, gemv: null, sample };
+  st.gemv ??= StagedGemv.create(a, A.rows, A.cols);
+  st.sample = sample;
+  staged.set(a, st);
+  if (!st.gemv) return null;
+  const out = new Float64Array(A.rows * X.cols);
+  for (let c = 0; c < X.cols; c++) st.gemv.apply(X.data.subarray(c * A.cols, (c + 1) * A.cols), out.subarray(c * A.rows, (c + 1) * A.rows));
+  return { rows: A.rows, cols: X.cols, data: out };
 }
 
 /**

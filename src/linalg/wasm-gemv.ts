@@ -1,0 +1,118 @@
+/**
+ * A WebAssembly SIMD matrix–vector product for large float64 Dense operators (CG and Lanczos on a dense matrix are
+ * one GEMV per iteration). The core gemm packs both operands into its linear memory on every call, which for a
+ * single vector costs as much as the product; here the matrix is staged once into a module instance of its own and
+ * only x and y cross the boundary per product. The kernel is y += Σⱼ a_j·x_j over four columns at a time with
+ * f64x2 lanes (y stays in L1, A streams once); the module is assembled below from its bytecode (no toolchain).
+ *
+ *   gemv(a, x, y, m, n4): for j in 0, 4, …, n4−4: for even rows i: y[i:i+2] += A[i:i+2, j..j+3]·x[j..j+3]
+ *
+ * Odd trailing rows and the n mod 4 trailing columns are finished in JS by the caller.
+ */
+
+const wasmApi = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+interface WasmApi {
+  validate(bytes: Uint8Array): boolean;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: unknown };
+}
+interface Exports { memory: { buffer: ArrayBuffer; grow(pages: number): number }; gemv(a: number, x: number, y: number, m: number, n4: number): void }
+
+function uleb(n: number): number[] { const out: number[] = []; do { let b = n & 0x7f; n >>>= 7; if (n) b |= 0x80; out.push(b); } while (n); return out; }
+function sleb(n: number): number[] {
+  const out: number[] = [];
+  for (;;) { const b = n & 0x7f; n >>= 7; if ((n === 0 && !(b & 0x40)) || (n === -1 && b & 0x40)) { out.push(b); return out; } out.push(b | 0x80); }
+}
+const section = (id: number, body: number[]) => [id, ...uleb(body.length), ...body];
+const vec = (items: number[][]) => [...uleb(items.length), ...items.flat()];
+const str = (s: string) => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
+
+// Opcodes used.
+const GET = 0x20, SET = 0x21, I32 = 0x41, ADD = 0x6a, MUL = 0x6c, SHL = 0x74, AND = 0x71, GEU = 0x4f;
+const BLOCK = 0x02, LOOP = 0x03, BR = 0x0c, BRIF = 0x0d, END = 0x0b, VOID = 0x40, F64LOAD = 0x2b;
+const SIMD = 0xfd, V128LOAD = [SIMD, 0x00], V128STORE = [SIMD, 0x0b], SPLAT = [SIMD, 0x14], F64X2ADD = [SIMD, 0xf0, 0x01], F64X2MUL = [SIMD, 0xf2, 0x01];
+// Locals: params a x y m n4 (0–4); j i cb lim pa pa1 pa2 pa3 (5–12, i32); x0..x3 (13–16, v128).
+const [A, X, Y, M, N4, J, I, CB, LIM, PA, PA1, PA2, PA3, X0] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13];
+
+function body(): number[] {
+  const c: number[] = [];
+  const get = (l: number) => c.push(GET, l), set = (l: number) => c.push(SET, l), i32 = (v: number) => c.push(I32, ...sleb(v));
+  get(M); i32(3); c.push(SHL); set(CB);                       // cb = m·8 (column stride in bytes)
+  get(M); i32(-2); c.push(AND); i32(3); c.push(SHL); set(LIM); // lim = (m & ~1)·8
+  i32(0); set(J);
+  c.push(BLOCK, VOID, LOOP, VOID);
+  get(J); get(N4); c.push(GEU, BRIF, 1);
+  get(A); get(J); get(CB); c.push(MUL, ADD); set(PA);
+  get(PA); get(CB); c.push(ADD); set(PA1);
+  get(PA1); get(CB); c.push(ADD); set(PA2);
+  get(PA2); get(CB); c.push(ADD); set(PA3);
+  for (let k = 0; k < 4; k++) { get(X); get(J); i32(3); c.push(SHL, ADD, F64LOAD, 3, ...uleb(8 * k), ...SPLAT); set(X0 + k); }
+  i32(0); set(I);
+  c.push(BLOCK, VOID, LOOP, VOID);
+  get(I); get(LIM); c.push(GEU, BRIF, 1);
+  get(Y); get(I); c.push(ADD);                                 // store address
+  get(Y); get(I); c.push(ADD, ...V128LOAD, 3, 0);              // y[i:i+2]
+  for (let k = 0; k < 4; k++) { get(PA + k); get(I); c.push(ADD, ...V128LOAD, 3, 0); get(X0 + k); c.push(...F64X2MUL, ...F64X2ADD); }
+  c.push(...V128STORE, 3, 0);
+  get(I); i32(16); c.push(ADD); set(I);
+  c.push(BR, 0, END, END);
+  get(J); i32(4); c.push(ADD); set(J);
+  c.push(BR, 0, END, END);
+  c.push(END);
+  const locals = vec([[8, 0x7f], [4, 0x7b]]);
+  return [...uleb(locals.length + c.length), ...locals, ...c];
+}
+
+function moduleBytes(): Uint8Array {
+  return new Uint8Array([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(1, vec([[0x60, 5, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0]])),
+    ...section(3, vec([[0]])),
+    ...section(5, vec([[0x00, 1]])),
+    ...section(7, vec([[...str('gemv'), 0x00, 0], [...str('memory'), 0x02, 0]])),
+    ...section(10, vec([body()])),
+  ]);
+}
+
+let compiled: object | null | undefined;
+function wasmModule(): object | null {
+  if (compiled !== undefined) return compiled;
+  try {
+    const bytes = moduleBytes();
+    compiled = wasmApi && wasmApi.validate(bytes) ? new wasmApi.Module(bytes) : null;
+  } catch { compiled = null; }
+  return compiled;
+}
+
+/** A column-major m×n float64 matrix staged in its own module instance; `apply(x)` returns A·x. */
+export class StagedGemv {
+  private readonly ex: Exports;
+  private readonly aOff = 0; private readonly xOff: number; private readonly yOff: number;
+  private constructor(private readonly a: Float64Array, private readonly m: number, private readonly n: number, ex: Exports) {
+    this.ex = ex;
+    this.xOff = m * n * 8; this.yOff = this.xOff + n * 8 + 16;
+    new Float64Array(ex.memory.buffer, 0, m * n).set(a);
+  }
+  /** null when the engine has no WebAssembly SIMD (callers keep the JS loop). */
+  static create(a: Float64Array, m: number, n: number): StagedGemv | null {
+    const mod = wasmModule();
+    if (!mod || !wasmApi) return null;
+    const ex = new wasmApi.Instance(mod, {}).exports as Exports;
+    const bytes = (m * n + n + m + 4) * 8, have = ex.memory.buffer.byteLength;
+    if (bytes > have) ex.memory.grow(Math.ceil((bytes - have) / 65536));
+    return new StagedGemv(a, m, n, ex);
+  }
+  apply(x: ArrayLike<number>, out: Float64Array): void {
+    const { m, n, ex } = this, buf = ex.memory.buffer;
+    const xv = new Float64Array(buf, this.xOff, n), yv = new Float64Array(buf, this.yOff, m);
+    for (let j = 0; j < n; j++) xv[j] = x[j]!;
+    yv.fill(0);
+    const n4 = n - (n % 4);
+    ex.gemv(this.aOff, this.xOff, this.yOff, m, n4);
+    out.set(yv);
+    const a = this.a;
+    // Odd last row over the first n4 columns, then the n mod 4 trailing columns, in JS.
+    if (m % 2 === 1) { let s = 0; const r = m - 1; for (let j = 0; j < n4; j++) s += a[j * m + r]! * xv[j]!; out[r] = out[r]! + s; }
+    for (let j = n4; j < n; j++) { const xj = xv[j]!, o = j * m; for (let i = 0; i < m; i++) out[i] = out[i]! + a[o + i]! * xj; }
+  }
+}
