@@ -1,6 +1,6 @@
 import {
   Tensor, add, sub, mul, div, neg, cos, sin, sign, log, pow, gt, lt, eq, where, astype, sum, reshape, permute,
-  broadcastTo, matmul, take, indexAdd, slice, transpose, sameShape, zeros, cumsum, scalarLike, exp,
+  broadcastTo, matmul, take, indexAdd, slice, transpose, sameShape, zeros, cumsum, scalarLike, exp, tanh, geluGrad,
 } from '../core/index.ts';
 
 /**
@@ -81,6 +81,18 @@ export const VJP: Record<string, VjpRule> = {
   floor: () => [null],
   sigmoid: unaryRule((g, _x, out) => mul(g, mul(out, sub(1, out)))),
   reciprocal: unaryRule((g, _x, out) => neg(mul(g, mul(out, out)))),
+  gelu: unaryRule((g, x) => mul(g, geluGrad(x))),
+  // gelu'' from derived ops (rarely needed, so kept simple): with u = c(x + kx³), t = tanh u, u' = c(1 + 3kx²),
+  // u'' = 6ckx: gelu'' = (1 − t²)u' − x·t(1 − t²)u'² + ½x(1 − t²)u''.
+  geluGrad: unaryRule((g, x) => {
+    const c = 0.7978845608028654, k = 0.044715;
+    const x2 = mul(x, x);
+    const t = tanh(mul(add(x, mul(mul(x2, x), k)), c));
+    const s = sub(1, mul(t, t));
+    const du = mul(add(mul(x2, 3 * k), 1), c);
+    const d2 = add(sub(mul(s, du), mul(mul(mul(x, t), s), mul(du, du))), mul(mul(mul(x, s), x), 3 * c * k));
+    return mul(g, d2);
+  }),
 
   add: ({ g, inputs, needs }) => [needs[0] ? sumTo(g, inputs[0]!.shape) : null, needs[1] ? sumTo(g, inputs[1]!.shape) : null],
   sub: ({ g, inputs, needs }) => [needs[0] ? sumTo(g, inputs[0]!.shape) : null, needs[1] ? sumTo(neg(g), inputs[1]!.shape) : null],

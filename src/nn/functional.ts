@@ -6,8 +6,8 @@ import { ArgumentError, DTypeError, ShapeError } from '../core/errors.ts';
 /** Activations and losses, all derived from core primitives (so they need no gradient rules of their own). */
 
 export const relu = (x: Tensor) => maximum(x, scalarLike(0, x.dtype));
-/** GELU, tanh approximation (Hendrycks & Gimpel 2016, eq. for GELU ≈ 0.5x(1 + tanh(√(2/π)(x + 0.044715x³)))). */
-export const gelu = (x: Tensor) => mul(mul(x, 0.5), add(tanh(mul(add(x, mul(mul(mul(x, x), x), 0.044715)), Math.sqrt(2 / Math.PI))), 1));
+/** GELU, tanh approximation (Hendrycks & Gimpel 2016): a core primitive with a fused derivative. */
+export { gelu } from '../core/index.ts';
 export const silu = (x: Tensor) => mul(x, sigmoid(x));
 export { tanh, sigmoid, sin } from '../core/index.ts';
 

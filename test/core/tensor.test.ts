@@ -159,3 +159,11 @@ test('logSoftmax equals x − logsumexp(x) on any axis and handles masked rows',
   approx(flat(masked.slice(0)).filter(Number.isFinite), [-Math.log(2), -Math.log(2)]);
   assert.equal(masked.get(0, 1), -Infinity);
 });
+
+test('gelu and its derivative equal the tanh-approximation formulas', () => {
+  const xs = [-6, -1.5, -0.3, 0, 0.2, 1, 4];
+  const c = Math.sqrt(2 / Math.PI);
+  const f = (x: number) => 0.5 * x * (1 + Math.tanh(c * (x + 0.044715 * x ** 3)));
+  approx(flat(C.gelu(C.tensor(xs))), xs.map(f), 1e-14);
+  approx(flat(C.geluGrad(C.tensor(xs))), xs.map((x) => (f(x + 1e-6) - f(x - 1e-6)) / 2e-6), 1e-8);
+});

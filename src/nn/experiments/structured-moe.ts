@@ -6,7 +6,7 @@ import { crossEntropy } from '../functional.ts';
 import { embedding, embeddingInit, layerNorm, layerNormInit, type EmbeddingParams, type NormParams } from '../layers.ts';
 import { bttMoE, dense, createAuxCollector, lrMultipliers, type StructuredLayer, type StructuredParams, type LayerTable } from '../structured/index.ts';
 import { CharVocab, loadCorpus } from './data.ts';
-import { fusedGelu } from './structured-task.ts';
+import { gelu } from '../functional.ts';
 
 const CONTEXT = 16, EMBED = 32, WIDTH = CONTEXT * EMBED;
 
@@ -41,7 +41,7 @@ function forward(m: CharMlp, p: CharMlpParams, ctxIds: Tensor): { logits: Tensor
   let h = reshape(embedding(p.embed, ctxIds), [ctxIds.shape[0]!, WIDTH]);
   p.blocks.forEach((b, i) => {
     const u = m.layers[`$.blocks[${i}].l1`]!.apply(b.l1, layerNorm(b.norm, h), aux);
-    h = add(h, m.layers[`$.blocks[${i}].l2`]!.apply(b.l2, fusedGelu(u), aux));
+    h = add(h, m.layers[`$.blocks[${i}].l2`]!.apply(b.l2, gelu(u), aux));
   });
   return { logits: m.layers['$.head']!.apply(p.head, layerNorm(p.outNorm, h)), aux: aux.mean() };
 }
