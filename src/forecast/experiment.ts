@@ -122,7 +122,9 @@ export async function runForecastExperiment(ctx: ExperimentContext, modelPath = 
   // Model size (spec §5): the same script's ¼-size model, scored by NLL/D only (no sampling), should do worse.
   const smallPath = join(dirname(modelPath), 'forecast-digits-small.gguf');
   let smallNll: Map<string, number> | null = null;
+  let smallParams = 0;
   if (!quick && existsSync(smallPath)) {
+    smallParams = (await readGgufHeader(smallPath)).tensors.reduce((a, t) => a + t.dims.reduce((x, y) => x * y, 1), 0);
     const small = await loadGgufModel(smallPath, { threads: 1 });
     try {
       smallNll = new Map();
@@ -206,9 +208,9 @@ export async function runForecastExperiment(ctx: ExperimentContext, modelPath = 
       `Part B (${names.length} ${real ? 'Darts' : 'synthetic'} series, ${numSamples} samples): Strata's ${Math.round(parameterCount / 1000)}k-parameter digit model, never trained on these series, gets mean MAE ${f(mean('strata', 'mae'))}, CRPS ${f(mean('strata', 'crps'))}, NLL/D ${f(mean('strata', 'nll'), 3)} vs auto-ARIMA ${f(mean('arima', 'mae'))} / ${f(mean('arima', 'crps'))} / ${f(mean('arima', 'nll'), 3)}, seasonal naive ${f(mean('seasonalNaive', 'mae'))} / ${f(mean('seasonalNaive', 'crps'))} / ${f(mean('seasonalNaive', 'nll'), 3)} and last value ${f(mean('lastValue', 'mae'))} / ${f(mean('lastValue', 'crps'))} / ${f(mean('lastValue', 'nll'), 3)}` +
       `${names.length === 8 && real ? `; the paper's GPT-3 reaches ${PAPER_MEANS.gpt3.join(' / ')} and its ARIMA ${PAPER_MEANS.arima.join(' / ')}` : ''}. ` +
       `It beats last value in CRPS on ${beatsLast} of ${names.length} series (criterion ≥ ${needBeat}) and its mean CRPS is ${f(crpsRatio, 2)}× ARIMA's (criterion ≤ 1.25); ${failures} of ${names.length * numSamples} samples failed to parse. ` +
-      `${smallMean !== null ? `The ¼-size model scores mean NLL/D ${f(smallMean, 3)} vs ${f(mean('strata', 'nll'), 3)}: ${smallMean > mean('strata', 'nll') ? 'the larger model is the better density, as the paper finds for larger LLMs' : 'the larger model is NOT better here'}. ` : ''}` +
+      `${smallMean !== null ? `The ${Math.round(smallParams / 1000)}k-parameter model scores mean NLL/D ${f(smallMean, 3)} vs ${f(mean('strata', 'nll'), 3)}: ${smallMean > mean('strata', 'nll') ? 'the larger model is the better density, as the paper finds for larger LLMs' : 'the larger model is NOT better here'}. ` : ''}` +
       `${stories ? `Integration check: the pretrained stories260K runs through the same pipeline (${stories.samples - stories.failures} of ${stories.samples} samples parse) but, as expected of a TinyStories model, forecasts nothing useful (MAE ${stories.mae.toPrecision(3)} on ${stories.series}). ` : ''}` +
-      `${partB ? 'The zero-shot claim holds in miniature.' : 'The zero-shot claim is not reproduced by a model this small; the billion-parameter models of the paper cannot run here.'}`,
+      `${partB ? 'The zero-shot claim holds in miniature.' : `The zero-shot claim is only partly met (${[beatsLast < needBeat ? 'too few wins over last value' : '', crpsRatio > 1.25 ? 'CRPS more than 1.25× ARIMA\'s' : '', finite ? '' : 'non-finite NLL/D'].filter(Boolean).join(', ')}): a digit model this small, trained for minutes on synthetic data, stays behind per-series fitted ARIMA; the paper's billion-parameter models cannot run here.`}`,
     setup: `Protocol of spec §5: llama preset ("259,271,"), prec 3, round digit mode, advanced scaler α 0.99 β 0.3, temperature 1.0, top-p 0.9, ${numSamples} samples per series, prompts truncated to the model's 256-token context (generation slides the window), NLL/D by teacher-forced windows. Model: models/forecast-digits.gguf (trained by scripts/train-forecast-model.ts on synthetic series only), run by llama.cpp through node-llama-cpp, 1 thread; ${Math.round(sampledTokens)} sampled tokens in ${f(seconds, 0)} s for sampling, scoring and baselines. Baselines fitted per series on the training part: last value and seasonal naive as Gaussian random walks (period = the lag of maximal autocorrelation of the differences), auto-ARIMA (KPSS for d, AIC over p ∈ {0,1,2,3,4,6,8,12,13}, q ∈ {0,1,2}, CSS fit); all produce ${numSamples} sample paths, and their NLL/D is the teacher-forced one-step Gaussian likelihood.`,
     metrics: {
       oracle_nll_gap: Math.max(...oracle.map((o) => Math.abs(o.pipeline - o.exact))),
@@ -226,7 +228,7 @@ export async function runForecastExperiment(ctx: ExperimentContext, modelPath = 
     },
     figures: [barFigure, lineFigure],
     tables: [meansTable, table, ...(smallNll ? [{
-      title: 'Model size: NLL/D of the ¼-size digit model (42k parameters, same script and data) vs the default model',
+      title: `Model size: NLL/D of a smaller digit model (${Math.round(smallParams / 1000)}k parameters, same script and data) vs the default (${Math.round(parameterCount / 1000)}k)`,
       columns: ['series', 'NLL/D small', 'NLL/D default'],
       rows: [...names.map((n) => [n, +smallNll!.get(n)!.toFixed(3), +get('strata', n).nll.toFixed(3)]),
         ['mean', +smallMean!.toFixed(3), +mean('strata', 'nll').toFixed(3)]] as (string | number | null)[][],
