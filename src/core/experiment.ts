@@ -18,6 +18,11 @@ export interface ExperimentContext {
   seed: number;
   /** Smaller budget for smoke runs (`strata demo --quick`). */
   quick: boolean;
+  /**
+   * Longer, closer-to-the-paper settings (`strata demo --extended`): more widths, steps and seeds where an experiment
+   * has them. The default run must stay within a few minutes in total; experiments without a longer setting ignore it.
+   */
+  extended: boolean;
   progress: ProgressSink;
   /** Absolute path of the shared data folder (`../shared/data` from the repo root) or null when absent. */
   sharedDataDir: string | null;
@@ -76,8 +81,8 @@ export interface Experiment {
   paper: string;
   /** The claim this experiment tests, as one sentence. */
   claim: string;
-  /** Expected wall time on 2 cores in seconds, full and quick. */
-  budgetSeconds: { full: number; quick: number };
+  /** Expected wall time on 2 cores in seconds: the default run (`full`), `--quick`, and `--extended` where it differs. */
+  budgetSeconds: { full: number; quick: number; extended?: number };
   /** The shell command that reproduces this experiment alone. */
   command: string;
   run(ctx: ExperimentContext): Promise<ExperimentResult>;

@@ -25,7 +25,7 @@ export interface ExperimentRecord {
   summary: string;
   setup: string;
   command: string;
-  budgetSeconds: { full: number; quick: number };
+  budgetSeconds: { full: number; quick: number; extended?: number };
   figures: Figure[];
   tables: Table[];
 }
@@ -44,7 +44,7 @@ export interface EnvironmentInfo {
 export interface DemoResults {
   schema: typeof resultsSchema;
   createdAt: string;
-  options: { seed: number; quick: boolean; only: string[] | null };
+  options: { seed: number; quick: boolean; extended: boolean; only: string[] | null };
   environment: EnvironmentInfo;
   totalSeconds: number;
   experiments: ExperimentRecord[];

@@ -26,6 +26,7 @@ export interface RunHooks {
 export interface RunOptions {
   seed: number;
   quick: boolean;
+  extended: boolean;
   /** Experiment names to run, in registry order; null runs all. */
   only: string[] | null;
   sharedDataDir: string | null;
@@ -65,6 +66,7 @@ export async function runExperiments(selected: readonly Experiment[], options: R
       const raw: unknown = await experiment.run({
         seed: options.seed,
         quick: options.quick,
+        extended: options.extended,
         progress,
         sharedDataDir: options.sharedDataDir,
       });
@@ -104,7 +106,7 @@ export async function runExperiments(selected: readonly Experiment[], options: R
   return {
     schema: resultsSchema,
     createdAt,
-    options: { seed: options.seed, quick: options.quick, only: options.only },
+    options: { seed: options.seed, quick: options.quick, extended: options.extended, only: options.only },
     environment: environmentInfo(options.sharedDataDir !== null),
     totalSeconds: (now() - start) / 1000,
     experiments: records,

@@ -32,7 +32,7 @@ test('selectExperiments(all, only) keeps registry order and rejects unknown name
 });
 
 test('runExperiments records a throwing experiment as failed and still runs the rest', async () => {
-  const results = await runExperiments([failingFixture, barFixture], { seed: 1, quick: true, only: null, sharedDataDir: null }, { progressFor: () => silent });
+  const results = await runExperiments([failingFixture, barFixture], { seed: 1, quick: true, extended: false, only: null, sharedDataDir: null }, { progressFor: () => silent });
   const [failed, ok] = results.experiments;
   assert.equal(failed!.status, 'failed');
   assert.equal(failed!.verdict, 'not reproduced');
@@ -59,7 +59,7 @@ test('runExperiments turns a malformed result into a failure naming the experime
       };
     },
   };
-  const results = await runExperiments([bad, uneven], { seed: 1, quick: true, only: null, sharedDataDir: null }, { progressFor: () => silent });
+  const results = await runExperiments([bad, uneven], { seed: 1, quick: true, extended: false, only: null, sharedDataDir: null }, { progressFor: () => silent });
   assert.match(results.experiments[0]!.error!.message, /experiment 'bad-result' returned an invalid result: verdict must be one of/);
   assert.match(results.experiments[1]!.error!.message, /series 's' needs x and y arrays of equal length/);
 });
@@ -76,7 +76,7 @@ test('runExperiments times each experiment with the given clock and passes seed,
       return barFixture.run(ctx);
     },
   };
-  const results = await runExperiments([probe], { seed: 42, quick: true, only: null, sharedDataDir: '/data' }, { progressFor: () => silent, now: () => clock });
+  const results = await runExperiments([probe], { seed: 42, quick: true, extended: false, only: null, sharedDataDir: '/data' }, { progressFor: () => silent, now: () => clock });
   assert.deepEqual(seen, { seed: 42, quick: true, dir: '/data' });
   assert.equal(results.experiments[0]!.seconds, 2.5);
   assert.equal(results.totalSeconds, 2.5);

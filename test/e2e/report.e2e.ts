@@ -166,7 +166,7 @@ describe('report in headless Chromium', { skip: missingBrowser }, () => {
     const noProgress = { update() {}, log() {} };
     const results = await runExperiments(
       fixtureExperiments,
-      { seed: 1, quick: false, only: null, sharedDataDir: null },
+      { seed: 1, quick: false, extended: false, only: null, sharedDataDir: null },
       { progressFor: () => noProgress },
     );
     const written = writeReport(join(workDir, 'fixtures'), results);

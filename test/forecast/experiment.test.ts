@@ -13,7 +13,7 @@ test('oracleCheck: the pipeline NLL/D of the exact digit oracle equals the Gauss
 });
 
 test('the forecast experiment (quick) runs on synthetic stand-ins when the Darts data is absent', { skip: SKIP }, async () => {
-  const r = await runForecastExperiment({ seed: 1, quick: true, sharedDataDir: null, progress: silent });
+  const r = await runForecastExperiment({ seed: 1, quick: true, extended: false, sharedDataDir: null, progress: silent });
   assert.match(r.tables[1]!.title, /synthetic stand-ins/);
   const series = new Set(r.tables[1]!.rows.map((row) => row[0]));
   assert.deepEqual([...series], ['synthetic-1', 'synthetic-2', 'synthetic-3']);

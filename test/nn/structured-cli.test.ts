@@ -21,7 +21,7 @@ test('strata nn reports bad input as usage errors naming the flag', async () => 
   await assert.rejects(nnCommand.run(['layer', '--struct', 'btt', '--in', '16'], io), /--in and --out are required/);
   await assert.rejects(nnCommand.run(['layer', '--struct', 'nope', '--in', '16', '--out', '16'], io), /unknown structure 'nope'; expected one of dense, lowrank/);
   await assert.rejects(nnCommand.run(['layer', '--struct', 'einsum', '--theta', '1,2', '--in', '16', '--out', '16'], io), /--theta: expected 7 comma-separated numbers/);
-  await assert.rejects(nnCommand.run(['sweep', '--budget', 'huge'], io), /--budget: expected 'small' or 'medium'/);
+  await assert.rejects(nnCommand.run(['sweep', '--budget', 'huge'], io), /--budget: expected 'small', 'medium' or 'large'/);
   await assert.rejects(nnCommand.run(['sweep', '--task', 'moe', '--steps', '3'], io), /--steps applies to --task teacher only/);
   await assert.rejects(nnCommand.run(['frobnicate'], io), /unknown subcommand 'frobnicate'/);
 });

@@ -13,7 +13,7 @@ import { barFixture, failingFixture, fixtureExperiments } from './fixtures.ts';
 const silent = { update() {}, log() {} };
 
 async function run(experiments: Experiment[]): Promise<DemoResults> {
-  return runExperiments(experiments, { seed: 3, quick: true, only: null, sharedDataDir: null }, { progressFor: () => silent });
+  return runExperiments(experiments, { seed: 3, quick: true, extended: false, only: null, sharedDataDir: null }, { progressFor: () => silent });
 }
 
 test('renderReport has a summary, contents, one section per experiment and the environment', async () => {

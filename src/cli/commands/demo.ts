@@ -20,6 +20,7 @@ Usage: strata demo [options]
 Options:
   --only <names>   run only these experiments (comma-separated names; see --list)
   --quick          smaller budgets: a smoke run in seconds rather than minutes
+  --extended       longer, closer-to-the-paper settings where an experiment has them (tens of minutes)
   --out <dir>      where to write index.html and results.json (default: report)
   --seed <n>       random seed handed to every experiment, 0..4294967295 (default: ${defaultSeed})
   --list           list the registered experiments and exit
@@ -33,6 +34,7 @@ Exit status: 0 when every experiment ran (whatever its verdict), 1 when one fail
 Examples:
   npm start                                  # same as: strata demo
   strata demo --quick                        # fast smoke run of everything
+  strata demo --only nn-structured-moe --extended   # the longer MoE comparison (two seeds, 300 steps)
   strata demo --list
   strata demo --only digits-mlp --seed 7 --out /tmp/report
   strata demo --quick --json --quiet > results.json
@@ -48,6 +50,7 @@ export function createDemoCommand(all: readonly Experiment[], sharedDataDir: () 
         ...commonOptions,
         only: { type: 'string' },
         quick: { type: 'boolean' },
+        extended: { type: 'boolean' },
         out: { type: 'string' },
         seed: { type: 'string' },
         list: { type: 'boolean' },
@@ -75,13 +78,15 @@ export function createDemoCommand(all: readonly Experiment[], sharedDataDir: () 
         log('strata demo: no experiments are registered yet (src/demo/registry.ts is empty); writing an empty report.');
       }
       const quick = values.quick === true;
+      const extended = values.extended === true;
+      if (quick && extended) throw new ArgumentError('--quick and --extended: choose one (quick = smoke run, extended = longer, paper-closer settings)');
       const results = await runExperiments(
         selected,
-        { seed, quick, only, sharedDataDir: sharedDataDir() },
+        { seed, quick, extended, only, sharedDataDir: sharedDataDir() },
         {
           progressFor: (e) => new ProgressRenderer({ stream: io.stderr, mode, prefix: `${e.system}/${e.name}` }),
           onStart: (e, i, n) => {
-            const budget = quick ? e.budgetSeconds.quick : e.budgetSeconds.full;
+            const budget = quick ? e.budgetSeconds.quick : extended ? e.budgetSeconds.extended ?? e.budgetSeconds.full : e.budgetSeconds.full;
             log(`[${i + 1}/${n}] ${e.system}/${e.name} — budget ~${formatSeconds(budget)}`);
           },
           onFinish: (r) => log(`      ${verdictLine(r)}`),

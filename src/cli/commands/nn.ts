@@ -31,7 +31,8 @@ layer options:
 sweep options:
   --task <name>        teacher (loss vs FLOPs per structure, default), lr (LR transfer), einsum (θ sweep), moe (BTT-MoE char LM)
   --structs <list>     structures for --task teacher (default dense,lowrank,kron,btt)
-  --budget <size>      small (quick, ~15 s) or medium (the demo's full budget; default small)
+  --budget <size>      small (= demo --quick, ~15 s), medium (= the default demo run, ~1 min) or large
+                       (= demo --extended, several minutes); default small
   --steps <n>          training steps per run (task teacher; overrides the budget's)
   --lr <x>             base learning rate (task teacher, default 3e-3)
   --seed <n>           random seed (default 1)
@@ -118,20 +119,21 @@ async function runSweep(argv: string[], io: CliIO): Promise<number> {
   if (values.help) { io.stdout.write(help); return 0; }
   const task = values.task ?? 'teacher';
   const budget = values.budget ?? 'small';
-  if (budget !== 'small' && budget !== 'medium') throw new ArgumentError(`--budget: expected 'small' or 'medium', got '${budget}'`);
+  if (budget !== 'small' && budget !== 'medium' && budget !== 'large') throw new ArgumentError(`--budget: expected 'small', 'medium' or 'large', got '${budget}'`);
   const quick = budget === 'small';
+  const extended = budget === 'large';
   const seed = parseSeed(values.seed, 1);
   const mode = progressMode(io.stderr, values.quiet === true);
   const progress = new ProgressRenderer({ stream: io.stderr, mode, prefix: `nn sweep ${task}` });
-  const ctx = { seed, quick, progress, sharedDataDir: findSharedDataDir() };
+  const ctx = { seed, quick, extended, progress, sharedDataDir: findSharedDataDir() };
   let result: ExperimentResult;
   if (task === 'teacher') {
     const structures = parseList(values.structs, '--structs') ?? ['dense', 'lowrank', 'kron', 'btt'];
     for (const s of structures) parseStructure(s, s === 'einsum' ? { theta: [0.5, 0.25, 0.25, 0.25, 0.5, 0.25, 0] } : {});
-    const steps = positiveInt('--steps', values.steps) ?? (quick ? 40 : 150);
+    const steps = positiveInt('--steps', values.steps) ?? (quick ? 40 : extended ? 150 : 80);
     const lr = values.lr === undefined ? 3e-3 : Number(values.lr);
     if (!(lr > 0 && Number.isFinite(lr))) throw new ArgumentError(`--lr: expected a positive number, got '${values.lr}'`);
-    const cfg = { structures, budgets: quick ? [4096, 16384] : [4096, 16384, 65536], steps, batch: 64, lr, seeds: quick ? [0] : [0, 1] };
+    const cfg = { structures, budgets: quick ? [4096, 16384] : [4096, 16384, 65536], steps, batch: 64, lr, seeds: extended ? [0, 1] : [0] };
     result = summarise(runScalingSweep(cfg, ctx, seed), cfg);
   } else {
     const ex = { lr: structuredLrTransferExperiment, einsum: structuredEinsumSweepExperiment, moe: structuredMoeExperiment }[task];

@@ -23,11 +23,11 @@ export const structuredEinsumSweepExperiment: Experiment = {
   system: 'nn',
   paper: 'Potapczynski et al., "Searching for Efficient Linear Layers over a Continuous Space of Structured Matrices" (NeurIPS 2024)',
   claim: 'In the einsum family, parameter sharing (ω > 0) and low rank (ψ < 1) give worse loss-vs-compute scaling than dense, while full-rank, unshared structures (ω = 0, ψ = 1, e.g. BTT) match dense.',
-  budgetSeconds: { full: 150, quick: 15 },
+  budgetSeconds: { full: 50, quick: 15, extended: 150 },
   command: 'strata demo --only nn-structured-einsum-sweep',
   async run(ctx) {
-    const widths = ctx.quick ? [16, 64] : [16, 64, 256];
-    const steps = ctx.quick ? 25 : 120;
+    const widths = ctx.quick ? [16, 64] : ctx.extended ? [16, 64, 256] : [16, 64, 128];
+    const steps = ctx.quick ? 25 : ctx.extended ? 120 : 80;
     const lr = 3e-3;
     const teacher = makeTeacher(ctx.seed);
     const base = makeStudent(new Rng(0), widths[0]!, { kind: 'dense' });

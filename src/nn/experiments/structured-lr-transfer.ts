@@ -11,12 +11,12 @@ export const structuredLrTransferExperiment: Experiment = {
   system: 'nn',
   paper: 'Qiu et al., "Compute Better Spent: Replacing Dense Layers with Structured Matrices" (ICML 2024), §µP for structured layers',
   claim: 'With structure-aware learning-rate multipliers the best base learning rate of a BTT network stays put as width grows; with the naive dense µP rule it moves up (≈ √(d/d₀)).',
-  budgetSeconds: { full: 150, quick: 15 },
+  budgetSeconds: { full: 50, quick: 15, extended: 150 },
   command: 'strata demo --only nn-structured-lr-transfer',
   async run(ctx) {
-    const widths = ctx.quick ? [16, 64] : [16, 64, 256];
+    const widths = ctx.quick ? [16, 64] : ctx.extended ? [16, 64, 256] : [16, 64, 128];
     const grid = ctx.quick ? [1e-3, 3e-3, 1e-2] : [1e-3, 3e-3, 1e-2, 3e-2, 1e-1];
-    const steps = ctx.quick ? 30 : 100;
+    const steps = ctx.quick ? 30 : ctx.extended ? 100 : 60;
     const modes = ['structure-aware', 'naive'] as const;
     const teacher = makeTeacher(ctx.seed);
     const base = makeStudent(new Rng(0), widths[0]!, { kind: 'btt' });

@@ -86,12 +86,14 @@ export const structuredScalingExperiment: Experiment = {
   system: 'nn',
   paper: 'Qiu et al., "Compute Better Spent: Replacing Dense Layers with Structured Matrices" (ICML 2024)',
   claim: 'At equal training FLOPs, BTT layers match or beat dense layers (a steeper loss-vs-FLOPs slope), while low-rank and Kronecker layers fall behind.',
-  budgetSeconds: { full: 180, quick: 15 },
+  budgetSeconds: { full: 45, quick: 15, extended: 180 },
   command: 'strata demo --only nn-structured-scaling',
   async run(ctx) {
     const cfg: SweepConfig = ctx.quick
       ? { structures: ['dense', 'lowrank', 'kron', 'btt'], budgets: [4096, 16384], steps: 40, batch: 64, lr: 3e-3, seeds: [0] }
-      : { structures: ['dense', 'lowrank', 'kron', 'btt'], budgets: [4096, 16384, 65536], steps: 150, batch: 64, lr: 3e-3, seeds: [0, 1] };
+      : ctx.extended
+        ? { structures: ['dense', 'lowrank', 'kron', 'btt'], budgets: [4096, 16384, 65536], steps: 150, batch: 64, lr: 3e-3, seeds: [0, 1] }
+        : { structures: ['dense', 'lowrank', 'kron', 'btt'], budgets: [4096, 16384, 65536], steps: 80, batch: 64, lr: 3e-3, seeds: [0] };
     const rows = runScalingSweep(cfg, ctx, ctx.seed);
     return summarise(rows, cfg);
   },
