@@ -89,7 +89,7 @@ test('strata demo writes index.html and results.json and prints a summary; exit 
   assert.ok(existsSync(join(workDir, 'r1', 'index.html')));
   const json = JSON.parse(readFileSync(join(workDir, 'r1', 'results.json'), 'utf8'));
   assert.deepEqual(json.experiments.map((e: { name: string }) => e.name), ['fixture-mc-rate', 'fixture-scatter']);
-  assert.deepEqual(json.options, { seed: 1, quick: false, only: ['fixture-mc-rate', 'fixture-scatter'] });
+  assert.deepEqual(json.options, { seed: 1, quick: false, extended: false, only: ['fixture-mc-rate', 'fixture-scatter'] });
   assert.match(io.stdout.text, /core\s+fixture-mc-rate\s+reproduced/);
   assert.match(io.stdout.text, /Report: r1\/index\.html/);
   assert.match(io.stderr.text, /\[1\/2\] core\/fixture-mc-rate/);
