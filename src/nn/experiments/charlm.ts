@@ -113,11 +113,11 @@ export const charLmExperiment: Experiment = {
   system: 'core',
   paper: 'Strata foundation check (decoder-only transformer trained with Strata autodiff on Debian fortunes)',
   claim: 'A tiny character transformer trained with the core autodiff and AdamW reaches a held-out loss well below the unigram entropy of the text (and below the bigram model).',
-  budgetSeconds: { full: 60, quick: 15 },
+  budgetSeconds: { full: 40, quick: 15, extended: 150 },
   command: 'strata demo --only char-transformer',
   async run(ctx) {
     const corpus = loadCorpus(ctx.sharedDataDir, ctx.seed);
-    const r = trainCharLm({ text: corpus.text, source: corpus.source, seed: ctx.seed, steps: ctx.quick ? 80 : 400, progress: ctx.progress });
+    const r = trainCharLm({ text: corpus.text, source: corpus.source, seed: ctx.seed, steps: ctx.quick ? 80 : ctx.extended ? 1000 : 250, progress: ctx.progress });
     const belowUni = r.valLoss < 0.8 * r.unigramEntropy;
     const belowBi = r.valLoss < r.bigramEntropy;
     const evalPts = r.curve.filter((c) => c.val !== null);
