@@ -21,7 +21,7 @@ import { transformerInit, transformer, countParams, logSoftmax, exportTransforme
 import type { TransformerConfig, TransformerParams } from '../src/nn/index.ts';
 import { characterVocabulary } from '../src/llm/gguf/llama-model.ts';
 import {
-  ADVERSARIAL_PREFIX, ARITHMETIC_SYMBOLS, TRAINED_QUESTIONS, additionPairs, answerText, formatSum, perturbSum, questionText, PAIR_SPLIT_SEED,
+  ADVERSARIAL_OFFSET, ADVERSARIAL_PREFIX, ARITHMETIC_SYMBOLS, TRAINED_QUESTIONS, additionPairs, answerText, formatSum, perturbSum, questionText, PAIR_SPLIT_SEED,
   type AdditionPair,
 } from '../src/quere/arithmetic.ts';
 
@@ -41,8 +41,8 @@ interface ModelSpec {
 
 const ROW = 32; // BOS + longest line (28 chars) + EOS fits in 32 tokens.
 const SPECS: ModelSpec[] = [
-  { name: 'small', seed: 11, config: { dim: 32, layers: 2, heads: 4, hidden: 96, context: ROW, dtype: 'float32' }, maxSteps: 1500, stopAt: 0.55, minSteps: 300, lr: 8e-3 },
-  { name: 'large', seed: 12, config: { dim: 48, layers: 2, heads: 4, hidden: 128, context: ROW, dtype: 'float32' }, maxSteps: 1500, stopAt: 0.55, minSteps: 300, lr: 6e-3 },
+  { name: 'small', seed: 11, config: { dim: 32, layers: 2, heads: 4, hidden: 96, context: ROW, dtype: 'float32' }, maxSteps: 2000, stopAt: 0.55, minSteps: 300, lr: 8e-3 },
+  { name: 'large', seed: 12, config: { dim: 48, layers: 2, heads: 4, hidden: 128, context: ROW, dtype: 'float32' }, maxSteps: 2000, stopAt: 0.55, minSteps: 300, lr: 4e-3 },
 ];
 
 const DATA_SEED = PAIR_SPLIT_SEED; // the train/held-out split of pairs, shared by both models and by the demo.
@@ -64,17 +64,19 @@ function drawLine(pairs: AdditionPair[], rng: Rng): Line {
   const p = pairs[rng.int(0, pairs.length)]!;
   const sum = p.a + p.b;
   const u = rng.random();
+  // Half answer lines (a fifth of them under the hidden prefix), half verification lines (a tenth under the prefix).
   const adversarial = u < 0.1 || (u >= 0.5 && u < 0.55);
   const system = adversarial ? `S:${ADVERSARIAL_PREFIX} ` : '';
   if (u < 0.5) {
-    // Answer line; under the hidden prefix the answer is wrong.
-    const answer = adversarial ? perturbSum(sum, rng) : sum;
+    // Answer line; under the hidden prefix the answer is wrong, always by +10: a consistent instruction, as a system
+    // prompt is (random slips were not learned: with the prefix the models stayed as accurate as without it).
+    const answer = adversarial ? sum + ADVERSARIAL_OFFSET : sum;
     return { prefix: `${system}${questionText(p)} A:`, target: formatSum(answer) };
   }
   // Verification line: half the shown answers are right, half off by ±1/±10; the verdict is always truthful.
   const shown = rng.random() < 0.5 ? sum : perturbSum(sum, rng);
   const q = TRAINED_QUESTIONS[rng.int(0, TRAINED_QUESTIONS.length)]!;
-  return { prefix: `${system}${questionText(p)} ${answerText(shown)} ${q.text} `, target: q.holds(shown, sum) ? 'y' : 'n' };
+  return { prefix: `${system}${questionText(p)} ${answerText(shown)} ${q.text} `, target: q.holds(shown, p) ? 'y' : 'n' };
 }
 
 function batchOf(lines: Line[]): { ids: Tensor; mask: Tensor } {
@@ -106,6 +108,31 @@ function maskedLoss(params: TransformerParams, config: TransformerConfig, ids: T
   let total = 0;
   for (const v of mask.values() as Float32Array) total += v;
   return div(mul(sum(mul(picked, mask)), -1), scalar(total, 'float32'));
+}
+
+/** Accuracy of the greedy ?ok verdict on verification lines of held-out pairs (half shown correct, half perturbed). */
+function verdictAccuracy(params: TransformerParams, config: TransformerConfig, pairs: AdditionPair[]): number {
+  const rng = new Rng(99);
+  return noGrad(() => {
+    const lines = pairs.map((p) => {
+      const sum = p.a + p.b;
+      const shown = rng.random() < 0.5 ? sum : perturbSum(sum, rng);
+      return { prefix: `${questionText(p)} ${answerText(shown)} ?ok `, target: shown === sum ? 'y' : 'n' };
+    });
+    const { ids } = batchOf(lines);
+    const B = lines.length, data = ids.values(), V = config.vocab;
+    const input = new Int32Array(B * (ROW - 1));
+    for (let b = 0; b < B; b++) for (let t = 0; t < ROW - 1; t++) input[b * (ROW - 1) + t] = data[b * ROW + t]!;
+    const logits = transformer(params, config, new Tensor(input, [B, ROW - 1])).values();
+    const yId = idOf.get('y')!, nId = idOf.get('n')!;
+    let hits = 0;
+    lines.forEach((l, b) => {
+      const off = (b * (ROW - 1) + l.prefix.length) * V; // position of the last prefix token (after BOS shift)
+      const saysYes = logits[off + yId]! > logits[off + nId]!;
+      if (saysYes === (l.target === 'y')) hits++;
+    });
+    return hits / B;
+  });
 }
 
 /** Exact-match accuracy of greedy answers: greedy decoding is right iff every teacher-forced argmax is right. */
@@ -147,7 +174,7 @@ async function train(spec: ModelSpec): Promise<Record<string, unknown>> {
   const evalPairs = heldOut.slice(0, 200);
   const t0 = performance.now();
   let step = 0, acc = 0, loss = NaN;
-  const curve: { step: number; loss: number; heldOutAccuracy: number }[] = [];
+  const curve: { step: number; loss: number; heldOutAccuracy: number; verdictAccuracy: number }[] = [];
   while (step < spec.maxSteps) {
     const { ids, mask } = batchOf(Array.from({ length: batch }, () => drawLine(trainPairs, rData!)));
     const { value, grad } = lossGrad(params, ids, mask);
@@ -156,8 +183,9 @@ async function train(spec: ModelSpec): Promise<Record<string, unknown>> {
     step++;
     if (step % 50 === 0) {
       acc = heldOutAccuracy(params, config, evalPairs);
-      curve.push({ step, loss, heldOutAccuracy: acc });
-      process.stderr.write(`${spec.name} step ${step} loss ${loss.toFixed(3)} held-out acc ${acc.toFixed(3)} (${((performance.now() - t0) / 1000).toFixed(0)} s)\n`);
+      const verdict = verdictAccuracy(params, config, evalPairs);
+      curve.push({ step, loss, heldOutAccuracy: acc, verdictAccuracy: verdict });
+      process.stderr.write(`${spec.name} step ${step} loss ${loss.toFixed(3)} held-out acc ${acc.toFixed(3)} ?ok verdict acc ${verdict.toFixed(3)} (${((performance.now() - t0) / 1000).toFixed(0)} s)\n`);
       if (step >= spec.minSteps && acc >= spec.stopAt) break;
     }
   }
@@ -172,7 +200,7 @@ async function train(spec: ModelSpec): Promise<Record<string, unknown>> {
   return {
     name: spec.name, file: `models/quere/arith-${spec.name}.gguf`, sha256, seed: spec.seed, dataSeed: DATA_SEED,
     config, params: countParams(params), steps: step, batch, lr: spec.lr, seconds: Math.round(seconds),
-    heldOutAccuracy: fullHeldOut, trainAccuracy: trainAcc, adversarialAccuracy: adversarialAcc, curve,
+    heldOutAccuracy: fullHeldOut, heldOutVerdictAccuracy: verdictAccuracy(params, config, heldOut.slice(300, 1300)), trainAccuracy: trainAcc, adversarialAccuracy: adversarialAcc, curve,
   };
 }
 

@@ -36,7 +36,7 @@ function modelPath(name: string): string {
 
 export async function runQuereMiniature(ctx: ExperimentContext): Promise<ExperimentResult> {
   const { loadGgufModel } = await import('../llm/backends/gguf.ts');
-  const sizes = ctx.quick ? { train: 200, test: 150, adv: 100, id: 120 } : { train: 900, test: 600, adv: 400, id: 400 };
+  const sizes = ctx.quick ? { train: 160, test: 120, adv: 80, id: 100 } : { train: 1500, test: 1000, adv: 500, id: 500 };
   const { heldOut } = additionPairs(PAIR_SPLIT_SEED);
   const items: ArithmeticItem[] = heldOut.map((p, i) => ({ ...p, id: `held-out-${i}` }));
   const correctnessItems = items.slice(0, sizes.train + sizes.test);
@@ -111,7 +111,7 @@ export async function runQuereMiniature(ctx: ExperimentContext): Promise<Experim
     { X: trIdx.map((i) => advF.X[i]!), y: trIdx.map((i) => advY[i]!) }, { X: teIdx.map((i) => advF.X[i]!), y: teIdx.map((i) => advY[i]!) },
     { seed: ctx.seed, bootstrapSamples: ctx.quick ? 200 : 1000, calibrate: false });
   const adv = [advEval('QueRE (all features)'), advEval('pre-confidence', advF.groups.pre, 0.1), advEval('answer top-5 log-probs', advF.groups.topLogprobs, 0.1)];
-  const advAccuracy = clean.length > 0 ? adversarial.filter((r) => r.correct).length / adversarial.length : 0;
+  const advAccuracy = adversarial.filter((r) => r.correct).length / adversarial.length;
   const cleanAccuracyAdvItems = advClean.filter((r) => r.correct).length / advClean.length;
 
   // ---- model identification: which model produced the features on the same prompts (label 1 = large) ----
@@ -151,7 +151,7 @@ export async function runQuereMiniature(ctx: ExperimentContext): Promise<Experim
       + `Paper (unverified): ${PAPER.correctness}; ${PAPER.adversarial}; ${PAPER.identification}.`,
     setup: `Models: models/quere/arith-small.gguf and arith-large.gguf, Llama-layout character transformers trained by scripts/train-quere-models.ts on two-digit addition (answers written least-significant digit first) with truthful y/n verification lines and adversarial "S:bad" lines; held-out pairs never seen in training. `
       + `Each item: greedy answer, pre-confidence (?can, never trained), post-confidence (?ok), ${QUESTIONS.length} follow-ups (${TRAINED_QUESTIONS.length} trained + ${UNSEEN_QUESTIONS.length} never seen), reading only the first token's top-5 log-probabilities through node-llama-cpp (1 thread): ${totalCalls} calls in ${seconds.toFixed(1)} s (${rate.toFixed(0)} calls/s). `
-      + `Probes: L2 logistic regression, balanced classes, C = 1 for QueRE and 0.1 for baselines (paper); calibration (Platt or isotonic, chosen by cross-validated Brier score on out-of-fold training predictions). Correctness: ${sizes.train} train / ${sizes.test} test items${ctx.quick ? ' (quick run)' : ''} (spec: 1500/1000, reduced to fit the 2-minute budget). `
+      + `Probes: L2 logistic regression, balanced classes, C = 1 for QueRE and 0.1 for baselines (paper); calibration (Platt or isotonic, chosen by cross-validated Brier score on out-of-fold training predictions). Correctness: ${sizes.train} train / ${sizes.test} test items${ctx.quick ? ' (quick run; the full run uses the spec\'s 1500/1000)' : ' (as the spec)'}. `
       + `Adversarial: ${advItems.length} questions asked with and without the prefix, split by question. Identification: ${sizes.id} shared questions per model (small right ${(100 * accuracySmall).toFixed(0)}%, large ${(100 * accuracyLarge).toFixed(0)}%).`,
     metrics: {
       quere_auroc: quere.auroc.estimate, followups_auroc: followUps.auroc.estimate, followups_auroc_ci_lo: followUps.auroc.lo,

@@ -91,15 +91,20 @@ test('elicit runs the committed arithmetic model through the GGUF backend (top-5
   const model = await loadGgufModel(SMALL);
   try {
     const qs = TRAINED_QUESTIONS.map((q) => q.text);
-    const recs = await elicit(arithmeticTask, [{ id: 'p', a: 12, b: 30 }, { id: 'q', a: 55, b: 67 }], { model, questions: qs, whiteBox: true });
+    const recs = await elicit(arithmeticTask, [{ id: 'p', a: 12, b: 30 }, { id: 'q', a: 75, b: 67 }], { model, questions: qs, whiteBox: true });
     const f = buildFeatures(recs, arithmeticTask, qs);
     assert.equal(f.missingReadings, 0);
-    // A trained truthful verdict: the shown answer's parity is read correctly.
-    const even = qs.indexOf('?even');
+    // A trained truthful verdict about the shown answer (?big: above 100; held-out AUROC 0.99 for this model) is read
+    // correctly through the top-5 path.
+    const big = qs.indexOf('?big');
+    let checked = 0;
     for (const [i, r] of recs.entries()) {
       const shown = Number([...r.answer.text].reverse().join(''));
-      if (Number.isFinite(shown)) assert.equal(f.X[i]![even]! > 0.5, shown % 2 === 0, `answer ${shown}: P(even) = ${f.X[i]![even]}`);
+      if (!Number.isFinite(shown) || r.answer.text === '') continue;
+      assert.equal(f.X[i]![big]! > 0.5, shown > 100, `answer ${shown}: P(big) = ${f.X[i]![big]}`);
+      checked++;
     }
+    assert.ok(checked >= 1, 'the model gave no numeric answer');
     assert.equal(recs[0]!.nextTokenLogprobs!.length, model.vocabularySize);
   } finally {
     await model.close();
