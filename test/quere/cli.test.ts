@@ -44,6 +44,12 @@ test('quere fit → evaluate replays stored features with no model calls and rep
   assert.equal(await quereCommand.run(['fit', '--features', 'train.jsonl', '--out', 'probe.json', '--json'], io), 0);
   const fit = JSON.parse(io.stdout.text);
   assert.equal(fit.heldOutHalf[0].probe, 'QueRE');
+  assert.equal(fit.crossValidation, null);
+  const ioCv = testIO(dir);
+  assert.equal(await quereCommand.run(['fit', '--features', 'train.jsonl', '--out', 'probe-cv.json', '--cv', '--json'], ioCv), 0);
+  const cv = JSON.parse(ioCv.stdout.text).crossValidation;
+  assert.equal(cv.scores.length, 5);
+  assert.equal(JSON.parse(ioCv.stdout.text).heldOutHalf[0].C, cv.C);
   const io2 = testIO(dir);
   assert.equal(await quereCommand.run(['evaluate', '--probe', 'probe.json', '--features', 'test.jsonl', '--json'], io2), 0);
   const ev = JSON.parse(io2.stdout.text);
