@@ -15,7 +15,7 @@ import { ProgressRenderer, progressMode } from '../progress.ts';
 
 const help = `strata nn — structured linear layers (BTT, Monarch, low-rank, Kronecker, TT, einsum family, BTT-MoE)
 
-Usage:
+Usage: strata nn <layer | sweep> [options]
   strata nn layer --struct <name> --in <d> --out <d> [options]   shapes, params, MACs, (ω, ψ, ν), init stds, LR multipliers
   strata nn sweep [--task teacher|lr|einsum|moe] [options]         run a miniature experiment and print its table
 

@@ -18,7 +18,7 @@ import { TASKS } from '../../quere/tasks.ts';
 
 const help = `strata quere — predict a black-box model's behaviour from follow-up yes/no questions (QueRE)
 
-Usage:
+Usage: strata quere <collect | fit | evaluate | detect-swap> [options]
   strata quere collect --dataset <name> --model <file.gguf|http://host/v1> --out <features.jsonl> [options]
   strata quere fit --features <train.jsonl> --out <probe.json> [--reading normalized|reference] [--cv] [--json]
   strata quere evaluate --probe <probe.json> --features <test.jsonl> [--json]
