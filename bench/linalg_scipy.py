@@ -32,4 +32,9 @@ def path(m):
 T1, T2 = path(m), path(m)
 KS = (sp.kron(T1, sp.eye(m)) + sp.kron(sp.eye(m), T2)).tocsr()
 out['kronsum-top10'] = best(lambda: spla.eigsh(KS, k=10, which='LA', tol=1e-12), reps=1)
+A2 = np.array([[2.0, 1.0], [1.0, 3.0]]); b2 = np.array([1.0, 2.0])
+reps = 20000
+t0 = time.perf_counter()
+for _ in range(reps): sla.solve(A2, b2)
+out['solve-2x2-overhead'] = (time.perf_counter() - t0) / reps
 print(json.dumps(out))

@@ -53,6 +53,8 @@ function invertLowerBlock(a: Float64Array, n: number, k0: number, kb: number): F
 
 /** Overwrites the lower triangle of the n×n column-major `a` with L (the strict upper triangle is zeroed). */
 export function choleskyInPlace(a: Float64Array, n: number, what = 'cholesky'): void {
+  // Scratch for the gemm outputs, allocated once per factorization (per-panel allocations cost ≈ 10 MB at n = 500).
+  const ttBuf = new Float64Array(PANEL * n), uBuf = new Float64Array(UPDATE_BLOCK * n);
   for (let k0 = 0; k0 < n; k0 += PANEL) {
     const kb = Math.min(PANEL, n - k0), k1 = k0 + kb, m = n - k1;
     cholDiagonalBlock(a, n, k0, kb, what);
@@ -60,7 +62,7 @@ export function choleskyInPlace(a: Float64Array, n: number, what = 'cholesky'): 
     // 2. L₂₁ᵀ = L₁₁⁻¹·A₂₁ᵀ, computed as the kb×m row-major Tt — which is L₂₁ column-major, so the copy back into
     //    a and the reads of step 3 are contiguous.
     const Linv = invertLowerBlock(a, n, k0, kb);
-    const Tt = new Float64Array(kb * m);
+    const Tt = ttBuf.subarray(0, kb * m);
     gemm(kb, m, kb, 1,
       { data: Linv, offset: 0, rowStride: 1, colStride: kb, batchStride: 0 }, // L⁻¹[c, p] stored at c + p·kb
       { data: a, offset: k0 * n + k1, rowStride: n, colStride: 1, batchStride: 0 }, // A₂₁ᵀ[p, i] = a[(k0+p)·n + k1 + i]
@@ -70,7 +72,7 @@ export function choleskyInPlace(a: Float64Array, n: number, what = 'cholesky'): 
     //    the block transposed (cw × rows row-major), i.e. column-major, to subtract along contiguous columns.
     for (let c0 = 0; c0 < m; c0 += UPDATE_BLOCK) {
       const cw = Math.min(UPDATE_BLOCK, m - c0), rows = m - c0;
-      const U = new Float64Array(cw * rows);
+      const U = uBuf.subarray(0, cw * rows);
       gemm(cw, rows, kb, 1,
         { data: Tt, offset: c0, rowStride: 1, colStride: m, batchStride: 0 },
         { data: Tt, offset: c0, rowStride: m, colStride: 1, batchStride: 0 },
