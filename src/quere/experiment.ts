@@ -5,12 +5,11 @@
  * correctness (vs confidence baselines and a white-box probe), they expose a hidden adversarial prefix, and they
  * tell two models apart.
  */
+import { fileURLToPath } from 'node:url';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Experiment, ExperimentContext, ExperimentResult } from '../core/experiment.ts';
 import { RuntimeFailure } from '../core/errors.ts';
 import type { LanguageModel } from '../llm/language-model.ts';
-import { repoRoot } from '../demo/paths.ts';
 import { ADVERSARIAL_PREFIX, PAIR_SPLIT_SEED, TRAINED_QUESTIONS, UNSEEN_QUESTIONS, additionPairs, arithmeticTask, type ArithmeticItem } from './arithmetic.ts';
 import { elicit } from './elicit.ts';
 import { buildFeatures, type RawRecord, type Reading } from './features.ts';
@@ -29,7 +28,8 @@ const fmt = (x: number): string => x.toFixed(3);
 const ci = (e: ProbeEvaluation, key: 'auroc' | 'accuracy'): string => `${fmt(e[key].estimate)} [${fmt(e[key].lo)}, ${fmt(e[key].hi)}]`;
 
 function modelPath(name: string): string {
-  const p = join(repoRoot, 'models', 'quere', `arith-${name}.gguf`);
+  // The committed demo models live at the repository root, two levels above this file.
+  const p = fileURLToPath(new URL(`../../models/quere/arith-${name}.gguf`, import.meta.url));
   if (!existsSync(p)) throw new RuntimeFailure(`quere demo: ${p} is missing; train it with 'npx tsx scripts/train-quere-models.ts'`);
   return p;
 }
