@@ -4,6 +4,7 @@ import { normAxis, sameShape, shapeStr, sizeOf } from './shape.ts';
 import { Tensor, reshape, unsqueeze, slice } from './tensor.ts';
 import { emit } from './trace.ts';
 import { compact } from './elementwise.ts';
+import { rowsAlong, axisBack } from './axis.ts';
 
 /** Integer indices given as a Tensor (int32) or a plain array. */
 export type Indices = Tensor | readonly number[] | Int32Array;
@@ -165,11 +166,7 @@ export function split(x: Tensor, sizes: readonly number[], axis = 0): Tensor[] {
 /** Indices that sort `x` along `axis` (stable; NaN last). Not differentiable. */
 export function argsort(x: Tensor, axis = -1, descending = false): Tensor {
   const a = normAxis('argsort', axis, x.ndim);
-  const order = [...Array.from({ length: x.ndim }, (_, i) => i).filter((i) => i !== a), a];
-  const view = new Tensor(x.data, order.map((k) => x.shape[k]!), order.map((k) => x.strides[k]!), x.offset);
-  const { data: src, offset } = compact(view);
-  const r = x.shape[a]!;
-  const rows = r === 0 ? 0 : x.size / r;
+  const { data: src, offset, r, rows } = rowsAlong(x, a);
   const out = new Int32Array(x.size);
   const perm = new Array<number>(r);
   for (let o = 0; o < rows; o++) {
@@ -184,9 +181,7 @@ export function argsort(x: Tensor, axis = -1, descending = false): Tensor {
     });
     for (let j = 0; j < r; j++) out[o * r + j] = perm[j]!;
   }
-  const moved = new Tensor(out, order.map((k) => x.shape[k]!));
-  const inv = order.map((_, i) => order.indexOf(i));
-  return new Tensor(compact(new Tensor(out, inv.map((k) => moved.shape[k]!), inv.map((k) => moved.strides[k]!))).data as Int32Array, [...x.shape]);
+  return new Tensor(axisBack(out, x.shape, a), [...x.shape]);
 }
 
 /** Sorted values along `axis` (differentiable through `take`). */

@@ -4,6 +4,7 @@ import { normAxes, normAxis } from './shape.ts';
 import { Tensor } from './tensor.ts';
 import { emit } from './trace.ts';
 import { compact } from './elementwise.ts';
+import { rowsAlong, axisBack } from './axis.ts';
 import * as E from './elementwise.ts';
 
 /**
@@ -156,22 +157,14 @@ export function norm(x: Tensor, axis?: number | readonly number[], keepdims = fa
 /** Inclusive cumulative sum along `axis`. */
 export function cumsum(x: Tensor, axis = -1): Tensor {
   const a = normAxis('cumsum', axis, x.ndim);
-  const order = [...Array.from({ length: x.ndim }, (_, i) => i).filter((i) => i !== a), a];
-  const view = new Tensor(x.data, order.map((k) => x.shape[k]!), order.map((k) => x.strides[k]!), x.offset);
-  const { data: src, offset } = compact(view);
-  const r = x.shape[a]!;
+  const { data: src, offset, r, rows } = rowsAlong(x, a);
   const out = allocate(x.dtype, x.size);
-  for (let o = 0; o < x.size / Math.max(r, 1); o++) {
+  for (let o = 0; o < rows; o++) {
     let s = 0;
     for (let j = 0; j < r; j++) {
       s += src[offset + o * r + j]!;
       out[o * r + j] = s;
     }
   }
-  // Move the scanned axis back to its place.
-  const moved = new Tensor(out, order.map((k) => x.shape[k]!));
-  const inv = order.map((_, i) => order.indexOf(i));
-  const back = new Tensor(out, inv.map((k) => moved.shape[k]!), inv.map((k) => moved.strides[k]!), 0);
-  const { data } = compact(back);
-  return emit("cumsum", [x], new Tensor(data, [...x.shape]), { axis: a });
+  return emit('cumsum', [x], new Tensor(axisBack(out, x.shape, a), [...x.shape]), { axis: a });
 }

@@ -3,7 +3,7 @@ import { DTypeError } from './errors.ts';
 import { normAxis } from './shape.ts';
 import { Tensor } from './tensor.ts';
 import { emit } from './trace.ts';
-import { compact } from './elementwise.ts';
+import { rowsAlong, axisBack } from './axis.ts';
 
 /**
  * log softmax along `axis` as one primitive: x − max − log Σ exp(x − max), two passes per row. Derived from
@@ -13,11 +13,7 @@ import { compact } from './elementwise.ts';
 export function logSoftmax(x: Tensor, axis = -1): Tensor {
   if (!isFloat(x.dtype)) throw new DTypeError(`logSoftmax: needs a float tensor, got ${x.dtype}`);
   const a = normAxis('logSoftmax', axis, x.ndim);
-  const order = [...Array.from({ length: x.ndim }, (_, i) => i).filter((i) => i !== a), a];
-  const view = new Tensor(x.data, order.map((k) => x.shape[k]!), order.map((k) => x.strides[k]!), x.offset);
-  const { data: src, offset } = compact(view);
-  const r = x.shape[a]!;
-  const rows = r === 0 ? 0 : x.size / r;
+  const { data: src, offset, r, rows } = rowsAlong(x, a);
   const out = allocate(x.dtype, x.size);
   for (let o = 0; o < rows; o++) {
     const base = offset + o * r, ob = o * r;
@@ -31,11 +27,6 @@ export function logSoftmax(x: Tensor, axis = -1): Tensor {
     const lse = m + Math.log(s);
     for (let j = 0; j < r; j++) out[ob + j] = src[base + j]! - lse;
   }
-  let result = new Tensor(out, order.map((k) => x.shape[k]!));
-  if (a !== x.ndim - 1) {
-    const inv = order.map((_, i) => order.indexOf(i));
-    const back = new Tensor(out, inv.map((k) => result.shape[k]!), inv.map((k) => result.strides[k]!));
-    result = new Tensor(compact(back).data, [...x.shape]);
-  }
+  const result = new Tensor(axisBack(out, x.shape, a), [...x.shape]);
   return emit('logSoftmax', [x], result, { axis: a });
 }
