@@ -53,13 +53,16 @@ export function krylovEig(A: LinearOperator, k: number, which: Which, opts: { sy
   const ld = m + 1;
   let p = 0; // vectors whose columns of H are known
   let restarts = 0, matvecs = 0;
-  let f = new Float64Array(n), fnorm = 0;
+  let f: Float64Array = new Float64Array(n), fnorm = 0;
   let result: KrylovEigResult | null = null;
   for (;;) {
     // Expand from p to m columns.
     let invariant = false;
     for (let j = p; j < m; j++) {
-      const w = new Float64Array(n); w.set(A.matmat({ rows: n, cols: 1, data: V[j]! }).data);
+      const r = A.matmat({ rows: n, cols: 1, data: V[j]! }).data;
+      // The product is used in place unless it aliases the basis (Identity returns its input) or is float32.
+      let w: Float64Array;
+      if (r instanceof Float64Array && r.buffer !== Vbuf.buffer) w = r; else { w = new Float64Array(n); w.set(r); }
       matvecs++;
       // Column j of H = Vᵀ·A·v_j by classical Gram–Schmidt against the whole basis. For a SelfAdjoint A the two
       // large components (v_j, v_{j−1}) are removed first, so the full pass only corrects rounding and the DGKS test
