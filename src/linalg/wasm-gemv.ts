@@ -16,7 +16,12 @@ interface WasmApi {
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { exports: unknown };
 }
-interface Exports { memory: { buffer: ArrayBuffer; grow(pages: number): number }; gemv(a: number, x: number, y: number, m: number, n4: number): void }
+interface Exports {
+  memory: { buffer: ArrayBuffer; grow(pages: number): number };
+  gemv(a: number, x: number, y: number, m: number, n4: number): void;
+  mdot(vb: number, c4: number, w: number, lim: number, stride: number, out: number): void;
+  maxpy(vb: number, c4: number, h: number, w: number, lim: number, stride: number): void;
+}
 
 function uleb(n: number): number[] { const out: number[] = []; do { let b = n & 0x7f; n >>>= 7; if (n) b |= 0x80; out.push(b); } while (n); return out; }
 function sleb(n: number): number[] {
@@ -31,6 +36,7 @@ const str = (s: string) => [...uleb(s.length), ...Array.from(s, (c) => c.charCod
 const GET = 0x20, SET = 0x21, I32 = 0x41, ADD = 0x6a, MUL = 0x6c, SHL = 0x74, AND = 0x71, GEU = 0x4f;
 const BLOCK = 0x02, LOOP = 0x03, BR = 0x0c, BRIF = 0x0d, END = 0x0b, VOID = 0x40, F64LOAD = 0x2b;
 const SIMD = 0xfd, V128LOAD = [SIMD, 0x00], V128STORE = [SIMD, 0x0b], SPLAT = [SIMD, 0x14], F64X2ADD = [SIMD, 0xf0, 0x01], F64X2MUL = [SIMD, 0xf2, 0x01];
+const F64X2SUB = [SIMD, 0xf1, 0x01], EXTRACT = [SIMD, 0x21], V128ZERO = [SIMD, 0x0c, ...new Array<number>(16).fill(0)], F64ADD = 0xa0, F64STORE = 0x39;
 // Locals: params a x y m n4 (0–4); j i cb lim pa pa1 pa2 pa3 (5–12, i32); x0..x3 (13–16, v128).
 const [A, X, Y, M, N4, J, I, CB, LIM, PA, PA1, PA2, PA3, X0] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13];
 
@@ -63,14 +69,75 @@ function body(): number[] {
   return [...uleb(locals.length + c.length), ...locals, ...c];
 }
 
+/**
+ * mdot(vb, c4, w, lim, stride, out): out[k] = V_k·w for k < c4 (a multiple of 4), V_k at vb + k·stride bytes, over
+ * the first lim bytes (an even number of doubles), four vectors per pass over w with f64x2 accumulators.
+ */
+function mdotBody(): number[] {
+  const c: number[] = [];
+  const [VB, C4, W, LIMp, ST, OUT, K, II, P0] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+  const ACC = 12, XV = 16;
+  const get = (l: number) => c.push(GET, l), set = (l: number) => c.push(SET, l), i32 = (v: number) => c.push(I32, ...sleb(v));
+  i32(0); set(K);
+  c.push(BLOCK, VOID, LOOP, VOID);
+  get(K); get(C4); c.push(GEU, BRIF, 1);
+  get(VB); get(K); get(ST); c.push(MUL, ADD); set(P0);
+  for (let q = 1; q < 4; q++) { get(P0 + q - 1); get(ST); c.push(ADD); set(P0 + q); }
+  for (let q = 0; q < 4; q++) { c.push(...V128ZERO); set(ACC + q); }
+  i32(0); set(II);
+  c.push(BLOCK, VOID, LOOP, VOID);
+  get(II); get(LIMp); c.push(GEU, BRIF, 1);
+  get(W); get(II); c.push(ADD, ...V128LOAD, 3, 0); set(XV);
+  for (let q = 0; q < 4; q++) { get(ACC + q); get(P0 + q); get(II); c.push(ADD, ...V128LOAD, 3, 0); get(XV); c.push(...F64X2MUL, ...F64X2ADD); set(ACC + q); }
+  get(II); i32(16); c.push(ADD); set(II);
+  c.push(BR, 0, END, END);
+  for (let q = 0; q < 4; q++) {
+    get(OUT); get(K); i32(3); c.push(SHL, ADD);
+    get(ACC + q); c.push(...EXTRACT, 0); get(ACC + q); c.push(...EXTRACT, 1, F64ADD);
+    c.push(F64STORE, 3, ...uleb(8 * q));
+  }
+  get(K); i32(4); c.push(ADD); set(K);
+  c.push(BR, 0, END, END, END);
+  const locals = vec([[6, 0x7f], [5, 0x7b]]);
+  return [...uleb(locals.length + c.length), ...locals, ...c];
+}
+
+/** maxpy(vb, c4, h, w, lim, stride): w −= Σ_{k<c4} h[k]·V_k over the first lim bytes, four vectors per pass over w. */
+function maxpyBody(): number[] {
+  const c: number[] = [];
+  const [VB, C4, Hh, W, LIMp, ST, K, II, P0] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+  const HV = 12;
+  const get = (l: number) => c.push(GET, l), set = (l: number) => c.push(SET, l), i32 = (v: number) => c.push(I32, ...sleb(v));
+  i32(0); set(K);
+  c.push(BLOCK, VOID, LOOP, VOID);
+  get(K); get(C4); c.push(GEU, BRIF, 1);
+  get(VB); get(K); get(ST); c.push(MUL, ADD); set(P0);
+  for (let q = 1; q < 4; q++) { get(P0 + q - 1); get(ST); c.push(ADD); set(P0 + q); }
+  for (let q = 0; q < 4; q++) { get(Hh); get(K); i32(3); c.push(SHL, ADD, F64LOAD, 3, ...uleb(8 * q), ...SPLAT); set(HV + q); }
+  i32(0); set(II);
+  c.push(BLOCK, VOID, LOOP, VOID);
+  get(II); get(LIMp); c.push(GEU, BRIF, 1);
+  get(W); get(II); c.push(ADD);                                  // store address
+  get(W); get(II); c.push(ADD, ...V128LOAD, 3, 0);               // w[i:i+2]
+  get(P0); get(II); c.push(ADD, ...V128LOAD, 3, 0); get(HV); c.push(...F64X2MUL);
+  for (let q = 1; q < 4; q++) { get(P0 + q); get(II); c.push(ADD, ...V128LOAD, 3, 0); get(HV + q); c.push(...F64X2MUL, ...F64X2ADD); }
+  c.push(...F64X2SUB, ...V128STORE, 3, 0);
+  get(II); i32(16); c.push(ADD); set(II);
+  c.push(BR, 0, END, END);
+  get(K); i32(4); c.push(ADD); set(K);
+  c.push(BR, 0, END, END, END);
+  const locals = vec([[6, 0x7f], [4, 0x7b]]);
+  return [...uleb(locals.length + c.length), ...locals, ...c];
+}
+
 function moduleBytes(): Uint8Array {
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec([[0x60, 5, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0]])),
-    ...section(3, vec([[0]])),
+    ...section(1, vec([[0x60, 5, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0], [0x60, 6, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0]])),
+    ...section(3, vec([[0], [1], [1]])),
     ...section(5, vec([[0x00, 1]])),
-    ...section(7, vec([[...str('gemv'), 0x00, 0], [...str('memory'), 0x02, 0]])),
-    ...section(10, vec([body()])),
+    ...section(7, vec([[...str('gemv'), 0x00, 0], [...str('mdot'), 0x00, 1], [...str('maxpy'), 0x00, 2], [...str('memory'), 0x02, 0]])),
+    ...section(10, vec([body(), mdotBody(), maxpyBody()])),
   ]);
 }
 
@@ -114,5 +181,45 @@ export class StagedGemv {
     // Odd last row over the first n4 columns, then the n mod 4 trailing columns, in JS.
     if (m % 2 === 1) { let s = 0; const r = m - 1; for (let j = 0; j < n4; j++) s += a[j * m + r]! * xv[j]!; out[r] = out[r]! + s; }
     for (let j = n4; j < n; j++) { const xj = xv[j]!, o = j * m; for (let i = 0; i < m; i++) out[i] = out[i]! + a[o + i]! * xj; }
+  }
+}
+
+/**
+ * A Krylov basis of `cols` vectors of length n plus a work vector w, all in one module instance's memory, with
+ * SIMD multi-vector kernels: `dot(count, out)` (out[k] = V_k·w) and `axpy(count, h)` (w −= Σ h_k·V_k). Vector
+ * counts not divisible by 4 and an odd n are finished in JS on the same views.
+ */
+export class KrylovBlock {
+  readonly V: Float64Array; readonly w: Float64Array; private readonly h: Float64Array;
+  private constructor(private readonly ex: Exports, readonly n: number, readonly cols: number) {
+    const buf = ex.memory.buffer;
+    this.V = new Float64Array(buf, 0, n * cols);
+    this.w = new Float64Array(buf, n * cols * 8, n);
+    this.h = new Float64Array(buf, (n * cols + n) * 8, cols + 4);
+  }
+  static create(n: number, cols: number): KrylovBlock | null {
+    const mod = wasmModule();
+    if (!mod || !wasmApi) return null;
+    const ex = new wasmApi.Instance(mod, {}).exports as Exports;
+    const bytes = (n * cols + n + cols + 4) * 8, have = ex.memory.buffer.byteLength;
+    if (bytes > have) ex.memory.grow(Math.ceil((bytes - have) / 65536));
+    return new KrylovBlock(ex, n, cols);
+  }
+  col(j: number): Float64Array { return this.V.subarray(j * this.n, (j + 1) * this.n); }
+  dot(count: number, out: Float64Array): void {
+    const n = this.n, c4 = count - (count % 4), even = n - (n % 2);
+    this.ex.mdot(0, c4, this.w.byteOffset, even * 8, n * 8, this.h.byteOffset);
+    for (let k = 0; k < c4; k++) out[k] = this.h[k]!;
+    const V = this.V, w = this.w;
+    if (even < n) for (let k = 0; k < c4; k++) out[k] = out[k]! + V[k * n + n - 1]! * w[n - 1]!;
+    for (let k = c4; k < count; k++) { let s = 0; const o = k * n; for (let i = 0; i < n; i++) s += V[o + i]! * w[i]!; out[k] = s; }
+  }
+  axpy(count: number, coef: Float64Array): void {
+    const n = this.n, c4 = count - (count % 4), even = n - (n % 2);
+    for (let k = 0; k < c4; k++) this.h[k] = coef[k]!;
+    this.ex.maxpy(0, c4, this.h.byteOffset, this.w.byteOffset, even * 8, n * 8);
+    const V = this.V, w = this.w;
+    if (even < n) { let s = 0; for (let k = 0; k < c4; k++) s += coef[k]! * V[k * n + n - 1]!; w[n - 1] = w[n - 1]! - s; }
+    for (let k = c4; k < count; k++) { const o = k * n, hk = coef[k]!; if (hk !== 0) for (let i = 0; i < n; i++) w[i] = w[i]! - hk * V[o + i]!; }
   }
 }

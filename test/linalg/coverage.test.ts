@@ -144,3 +144,22 @@ test('large Dense matrix–vector products (WebAssembly SIMD, staged storage) eq
   const S = L.SelfAdjoint(L.lazify(spdFromSpectrum(300, 1, 1, 2).A)), y = randMat(rng, 300, 1);
   for (let r = 0; r < 2; r++) assert.ok(rel(S.rmatmat(y), naiveMatmul(L.transposeMat(S.toDense()), y)) < 1e-14, 'SelfAdjoint transpose side');
 });
+
+test('Krylov workspace kernels (WebAssembly SIMD dot/axpy over a block of vectors) match naive loops; Lanczos on n ≥ 4096 uses them', async () => {
+  const { KrylovBlock } = await import('../../src/linalg/wasm-gemv.ts');
+  for (const [n, count] of [[4099, 7], [5000, 8], [6, 3]] as const) {
+    const kb = KrylovBlock.create(n, 9);
+    if (!kb) return; // engine without WebAssembly SIMD: the JS kernels serve (covered by the other tests)
+    for (let i = 0; i < kb.V.length; i++) kb.V[i] = Math.sin(0.3 * i);
+    for (let i = 0; i < n; i++) kb.w[i] = Math.cos(0.7 * i);
+    const want = Array.from({ length: count }, (_, k) => { let s = 0; for (let i = 0; i < n; i++) s += kb.V[k * n + i]! * kb.w[i]!; return s; });
+    const got = new Float64Array(count); kb.dot(count, got);
+    assert.ok(rel(got, want) < 1e-13, `dot n=${n}`);
+    const h = Float64Array.from({ length: count }, (_, k) => 0.1 * (k + 1)), w2 = Array.from(kb.w, (v, i) => v - h.reduce((s, hk, k) => s + hk * kb.V[k * n + i]!, 0));
+    kb.axpy(count, h);
+    assert.ok(rel(kb.w, w2) < 1e-14, `axpy n=${n}`);
+  }
+  const n = 5000, d = Float64Array.from({ length: n }, (_, i) => 1 + i / n + (i >= n - 3 ? 1 + i / n : 0));
+  const e = L.eig(L.SelfAdjoint(L.noDispatch(new L.Diagonal(d))), 3, 'LA', L.Lanczos({ tol: 1e-12 }));
+  assert.ok(rel(e.values, [...d].sort((a, b) => a - b).slice(-3)) < 1e-12 && e.info!.converged);
+});

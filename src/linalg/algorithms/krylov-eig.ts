@@ -14,6 +14,7 @@ import { qr } from '../dense/qr.ts';
 import type { IterInfo } from './config.ts';
 import { cgsDGKS, dot, norm2 } from '../blas.ts';
 import { matmulMat } from '../mat.ts';
+import { KrylovBlock } from '../wasm-gemv.ts';
 
 export type Which = 'LA' | 'SA' | 'LM' | 'SM';
 
@@ -40,7 +41,10 @@ export function krylovEig(A: LinearOperator, k: number, which: Which, opts: { sy
   const keep = Math.min(m - 1, k + Math.ceil(k / 2));
   const rng = new Rng(opts.seed);
   // The basis lives in one column-major block so that Ritz vectors (V·Y) go through the core gemm.
-  const Vbuf = new Float64Array(n * (m + 1));
+  // Long vectors live in a WebAssembly SIMD workspace whose multi-vector dot/axpy kernels carry the Gram–Schmidt
+  // passes (≈ 3× the JS loops at n = 10⁵); short ones stay in a plain array.
+  const kb = n >= KB_MIN ? KrylovBlock.create(n, m + 1) : null;
+  const Vbuf = kb ? kb.V : new Float64Array(n * (m + 1));
   const col = (j: number): Float64Array => Vbuf.subarray(j * n, (j + 1) * n);
   const v0 = col(0);
   if (opts.start) v0.set(opts.start); else for (let i = 0; i < n; i++) v0[i] = rng.gauss();
@@ -62,7 +66,8 @@ export function krylovEig(A: LinearOperator, k: number, which: Which, opts: { sy
       const r = A.matmat({ rows: n, cols: 1, data: V[j]! }).data;
       // The product is used in place unless it aliases the basis (Identity returns its input) or is float32.
       let w: Float64Array;
-      if (r instanceof Float64Array && r.buffer !== Vbuf.buffer) w = r; else { w = new Float64Array(n); w.set(r); }
+      if (kb) { w = kb.w; w.set(r); }
+      else if (r instanceof Float64Array && r.buffer !== Vbuf.buffer) w = r; else { w = new Float64Array(n); w.set(r); }
       matvecs++;
       // Column j of H = Vᵀ·A·v_j by classical Gram–Schmidt against the whole basis. For a SelfAdjoint A the two
       // large components (v_j, v_{j−1}) are removed first, so the full pass only corrects rounding and the DGKS test
@@ -77,7 +82,7 @@ export function krylovEig(A: LinearOperator, k: number, which: Which, opts: { sy
         }
         before = norm2(w, n);
       }
-      const hn = cgsDGKS(V, j + 1, w, n, hcol, before);
+      const hn = kb ? blockDGKS(kb, j + 1, hcol, before) : cgsDGKS(V, j + 1, w, n, hcol, before);
       H[j * ld + j + 1] = hn;
       f = w; fnorm = hn;
       p = j + 1;
@@ -157,6 +162,21 @@ export function krylovEig(A: LinearOperator, k: number, which: Which, opts: { sy
     p = kq;
   }
   return result!;
+}
+
+const KB_MIN = 4096;
+
+/** cgsDGKS on the workspace's w: one classical Gram–Schmidt pass, a second when ‖w‖ fell below ‖w₀‖/√2. */
+function blockDGKS(kb: KrylovBlock, count: number, h: Float64Array, before: number): number {
+  const t = new Float64Array(count);
+  let after = 0;
+  for (let pass = 0; pass < 2; pass++) {
+    kb.dot(count, t); kb.axpy(count, t);
+    for (let i = 0; i < count; i++) h[i] = h[i]! + t[i]!;
+    after = norm2(kb.w, kb.n);
+    if (after >= Math.SQRT1_2 * before) break;
+  }
+  return after;
 }
 
 function hNorm(H: Float64Array, ld: number, p: number): number {
