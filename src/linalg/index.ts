@@ -12,7 +12,7 @@ import './ops/unary.ts';
 import './ops/factor.ts';
 
 // Blocks and errors
-export { type Mat, type LinalgDType, type FloatArray, mat, zerosMat, eyeMat, fromRows, toRows, fromRowMajor, transposeMat, matmulMat, relError, fnorm } from './mat.ts';
+export { type Mat, type LinalgDType, type FloatArray, mat, zerosMat, eyeMat, fromRows, fromTensor, toTensor, toRows, fromRowMajor, transposeMat, matmulMat, relError, fnorm } from './mat.ts';
 export { SingularError, NotPositiveDefiniteError, PreconditionError, NotImplementedForOperator, ConvergenceError } from './errors.ts';
 // Operators and annotations
 export { LinearOperator, PSD, SelfAdjoint, Unitary, withAnnotations } from './operator.ts';

@@ -6,6 +6,7 @@
 import { gemm } from '../core/kernels/gemm.ts';
 import type { FloatArray } from '../core/dtype.ts';
 import { ArgumentError, DTypeError, NonFiniteError, ShapeError } from '../core/errors.ts';
+import { Tensor } from '../core/tensor.ts';
 
 export type LinalgDType = 'float64' | 'float32';
 export type { FloatArray };
@@ -44,13 +45,36 @@ export function eyeMat(n: number, dtype: LinalgDType = 'float64', cols = n, offs
 }
 
 /** Accepts a Mat, or a 1-D typed array of length n as an n×1 Mat. */
-export function asMat(x: Mat | FloatArray, op: string, arg = 'X'): Mat {
+export function asMat(x: Mat | FloatArray | Tensor, op: string, arg = 'X'): Mat {
   if (x instanceof Float64Array || x instanceof Float32Array) return { rows: x.length, cols: 1, data: x };
+  if (x instanceof Tensor) return fromTensor(x, op, arg);
   if (x === null || typeof x !== 'object' || !(x.data instanceof Float64Array || x.data instanceof Float32Array)) {
     throw new ArgumentError(`${op}: ${arg} must be a Mat {rows, cols, data} (column-major Float64Array/Float32Array) or a 1-D typed array`);
   }
   if (x.data.length !== x.rows * x.cols) throw new ShapeError(`${op}: ${arg} is ${x.rows}×${x.cols} but holds ${x.data.length} values`);
   return x;
+}
+
+/**
+ * A column-major copy of a core Tensor: a 1-d tensor becomes one column, a 2-d tensor keeps its rows and columns.
+ * This is where `strata/core` arrays enter linalg; `toTensor` is the way back.
+ */
+export function fromTensor(t: Tensor, op = 'fromTensor', arg = 'X'): Mat {
+  if (t.dtype !== 'float64' && t.dtype !== 'float32') throw new DTypeError(`${op}: ${arg} must be a float32 or float64 tensor, got ${t.dtype}`);
+  if (t.ndim !== 1 && t.ndim !== 2) throw new ShapeError(`${op}: ${arg} must be a 1-d or 2-d tensor, got shape [${t.shape.join(', ')}]`);
+  const rows = t.shape[0]!, cols = t.ndim === 2 ? t.shape[1]! : 1;
+  // Reading through the transposed view and compacting yields column-major order in one strided copy.
+  const data = (t.ndim === 2 ? t.T : t).values() as FloatArray;
+  return { rows, cols, data: data === t.data ? data.slice() : data };
+}
+
+/** A row-major core Tensor of shape [rows, cols] (or [rows] with `vector`) holding a Mat's values. */
+export function toTensor(m: Mat, opts: { vector?: boolean } = {}): Tensor {
+  if (opts.vector) {
+    if (m.cols !== 1) throw new ShapeError(`toTensor: a vector needs one column, got ${m.rows}×${m.cols}`);
+    return new Tensor(m.data.slice(), [m.rows]);
+  }
+  return new Tensor(m.data, [m.cols, m.rows]).T.contiguous();
 }
 
 /** Column-major Mat from an array of rows (`[[1, 2], [3, 4]]`). */

@@ -6,6 +6,7 @@
 import { ArgumentError, ShapeError } from '../core/errors.ts';
 import { type Annotation, closeAnnotations, EMPTY } from './annotations.ts';
 import { alloc, asMat, dtypeOfArray, promote, type FloatArray, type LinalgDType, type Mat, transposeMat, zerosMat } from './mat.ts';
+import type { Tensor } from '../core/tensor.ts';
 
 /**
  * The lazy algebra (sum, product, scaling, transpose, slicing) is implemented in `combinators.ts`, which imports the
@@ -64,14 +65,14 @@ export abstract class LinearOperator {
   isa(a: Annotation): boolean { return this.annotations.has(a); }
 
   /** A·X. X: Mat or 1-D typed array (as n×1). Result dtype: float64 if either is float64. */
-  matmat(X: Mat | FloatArray): Mat {
+  matmat(X: Mat | FloatArray | Tensor): Mat {
     const x = asMat(X, `${this.constructor.name}.matmat`);
     if (x.rows !== this.shape[1]) throw new ShapeError(`matmat: operator ${this.toString()} is ${this.shape[0]}×${this.shape[1]} but X has ${x.rows} rows`);
     return this._matmat(this.cast(x));
   }
 
   /** Aᵀ·X. */
-  rmatmat(X: Mat | FloatArray): Mat {
+  rmatmat(X: Mat | FloatArray | Tensor): Mat {
     const x = asMat(X, `${this.constructor.name}.rmatmat`);
     if (x.rows !== this.shape[0]) throw new ShapeError(`rmatmat: operator ${this.toString()} is ${this.shape[0]}×${this.shape[1]}; Aᵀ·X needs X with ${this.shape[0]} rows, got ${x.rows}`);
     return this._rmatmat(this.cast(x));
@@ -87,8 +88,8 @@ export abstract class LinearOperator {
 
   /** A·B: a lazy Product for an operator, a Mat for a Mat. */
   mm(B: LinearOperator): LinearOperator;
-  mm(B: Mat | FloatArray): Mat;
-  mm(B: LinearOperator | Mat | FloatArray): LinearOperator | Mat {
+  mm(B: Mat | FloatArray | Tensor): Mat;
+  mm(B: LinearOperator | Mat | FloatArray | Tensor): LinearOperator | Mat {
     return B instanceof LinearOperator ? alg().dot(this, B) : this.matmat(B);
   }
 

@@ -2,7 +2,8 @@
 import { ArgumentError, ShapeError } from '../../core/errors.ts';
 import { LinearOperator } from '../operator.ts';
 import { StagedGemv } from '../wasm-gemv.ts';
-import { copyMat, dtypeOfArray, fromRows, matmulMat, type FloatArray, type LinalgDType, type Mat, zerosMat, alloc, castMat } from '../mat.ts';
+import { copyMat, dtypeOfArray, fromRows, fromTensor, matmulMat, type FloatArray, type LinalgDType, type Mat, zerosMat, alloc, castMat } from '../mat.ts';
+import { Tensor } from '../../core/tensor.ts';
 
 export class Dense extends LinearOperator {
   readonly A: Mat;
@@ -28,8 +29,12 @@ export class Dense extends LinearOperator {
 }
 
 /** A column-major Mat, or an array of rows, as a Dense operator. */
-export function lazify(A: Mat | readonly (readonly number[])[], dtype: LinalgDType = 'float64'): Dense {
+export function lazify(A: Mat | Tensor | readonly (readonly number[])[], dtype: LinalgDType = 'float64'): Dense {
   if (Array.isArray(A)) return new Dense(fromRows(A as number[][], dtype));
+  if (A instanceof Tensor) {
+    if (A.ndim !== 2) throw new ShapeError(`lazify: a tensor operand must be 2-d, got shape [${A.shape.join(', ')}]`);
+    return new Dense(fromTensor(A, 'lazify', 'A'));
+  }
   const m = A as Mat;
   if (!m || !(m.data instanceof Float64Array || m.data instanceof Float32Array)) throw new ArgumentError('lazify: expected a Mat or an array of rows');
   return new Dense(m);

@@ -6,6 +6,7 @@ import { ArgumentError, ShapeError } from '../../core/errors.ts';
 import { PreconditionError, SingularError } from '../errors.ts';
 import { LinearOperator } from '../operator.ts';
 import { asMat, dtypeOfArray, type FloatArray, type Mat } from '../mat.ts';
+import type { Tensor } from '../../core/tensor.ts';
 import { Auto, type Algorithm, type IterInfo } from '../algorithms/config.ts';
 import { defineRules, explainTree, newCtx, resolve, type Child, type Ctx, type Rule } from '../dispatch/table.ts';
 import { Diagonal, Identity, ScalarMul } from '../operators/diagonal.ts';
@@ -379,7 +380,7 @@ export function inv(A: LinearOperator, alg: Algorithm = Auto()): LinearOperator 
 }
 
 /** X = A⁻¹·B (n×k block or length-n vector). */
-export function solve(A: LinearOperator, B: Mat | FloatArray, alg: Algorithm = Auto()): Mat {
+export function solve(A: LinearOperator, B: Mat | FloatArray | Tensor, alg: Algorithm = Auto()): Mat {
   checkSquare('solve', A);
   const b = asMat(B, 'solve', 'B');
   if (b.rows !== A.rows) throw new ShapeError(`solve: A is ${A.rows}×${A.cols} but B has ${b.rows} rows`);
@@ -387,7 +388,7 @@ export function solve(A: LinearOperator, B: Mat | FloatArray, alg: Algorithm = A
 }
 
 /** solve, plus the iterative info when the top-level inverse is iterative (null for direct solves) and the rule trace. */
-export function solveWithInfo(A: LinearOperator, B: Mat | FloatArray, alg: Algorithm = Auto()): { X: Mat; info: IterInfo | null; trace: string[] } {
+export function solveWithInfo(A: LinearOperator, B: Mat | FloatArray | Tensor, alg: Algorithm = Auto()): { X: Mat; info: IterInfo | null; trace: string[] } {
   checkSquare('solve', A);
   const b = asMat(B, 'solve', 'B');
   if (b.rows !== A.rows) throw new ShapeError(`solve: A is ${A.rows}×${A.cols} but B has ${b.rows} rows`);
