@@ -250,7 +250,7 @@ export const forecastExperiment: Experiment = {
   system: 'forecast',
   paper: 'Large Language Models Are Zero-Shot Time Series Forecasters (Gruver, Finzi, Qiu & Wilson, NeurIPS 2023)',
   claim: "Digit-token probabilities of a language model form a proper continuous density, and a sequence model that never saw the target series forecasts it zero-shot about as well as per-series fitted classical models.",
-  budgetSeconds: { full: 120, quick: 20, extended: 240 },
+  budgetSeconds: { full: 60, quick: 20, extended: 240 },
   command: 'strata demo --only llmtime-forecast',
   run: (ctx) => runForecastExperiment(ctx),
 };

@@ -187,7 +187,7 @@ export const quereExperiment: Experiment = {
   system: 'quere',
   paper: 'Sam, Finzi & Kolter, Predicting the Performance of Black-box LLMs through Self-Queries (arXiv 2501.01558, 2025)',
   claim: 'Linear probes on a model\'s yes/no answers to follow-up questions predict whether its answer is right, detect a hidden adversarial instruction, and tell two models apart, using only top-5 log-probabilities.',
-  budgetSeconds: { full: 120, quick: 20 },
+  budgetSeconds: { full: 90, quick: 20 },
   command: 'strata demo --only quere-arithmetic',
   run: runQuereMiniature,
 };
