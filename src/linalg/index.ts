@@ -53,6 +53,7 @@ export { registerRule, unregisterRule, ruleOrder, type Rule, type OpName } from 
 // Dense kernels (column-major Float64Array)
 export { choleskyInPlace } from './dense/cholesky.ts';
 export { luFactor, luSolve, luSlogdet } from './dense/lu.ts';
+export { levinsonSolve, durbinPivots } from './dense/levinson.ts';
 export { qr, orth } from './dense/qr.ts';
 export { eigh, eighTridiagonal } from './dense/eigh.ts';
 export { eigGeneral } from './dense/eig.ts';

@@ -15,7 +15,8 @@ import { Product, Sum, Transpose, paren } from '../operators/composite.ts';
 import { Kronecker, KronSum } from '../operators/kronecker.ts';
 import { Block, BlockDiag, LowRank, rowsOf, setRows } from '../operators/blocks.ts';
 import { Householder, Permutation, Tridiagonal } from '../operators/special.ts';
-import { Circulant } from '../operators/fft.ts';
+import { Circulant, Toeplitz } from '../operators/fft.ts';
+import { durbinPivots, levinsonSolve } from '../dense/levinson.ts';
 import { CholeskyInverse, IterativeInverse, LUInverse, cgFromAuto, gmresFromAuto, minresFromAuto, isSmall, outMat, toF64, denseOf, eighOf } from './common.ts';
 import { solveTriangularInPlace } from '../dense/triangular.ts';
 import { luFactor, luSolve } from '../dense/lu.ts';
@@ -240,6 +241,29 @@ class SchurInverse extends LinearOperator {
   toString(): string { return `(${this.K.toString()})⁻¹`; }
 }
 
+/** Lazy inverse of a symmetric positive-definite Toeplitz matrix: each application is Levinson's O(n²) recursion. */
+class ToeplitzInverse extends LinearOperator {
+  constructor(readonly toep: Toeplitz) { super(toep.shape, toep.dtype, ['PSD', 'SelfAdjoint']); }
+  private run(X: Mat): Mat { return outMat(this.rows, X.cols, levinsonSolve(this.toep.col, toF64(X), X.cols), dtypeOfArray(X.data)); }
+  protected _matmat(X: Mat): Mat { return this.run(X); }
+  protected _rmatmat(X: Mat): Mat { return this.run(X); }
+  toString(): string { return `${this.toep.toString()}⁻¹`; }
+}
+
+/**
+ * A symmetric Toeplitz is taken by Levinson when it is asserted PSD or when Durbin's recursion (O(n²), no storage
+ * beyond two vectors) shows every pivot positive, i.e. it is positive definite; the verdict is cached per object.
+ * Symmetric indefinite Toeplitz matrices keep the LU / GMRES path, where Levinson would be unstable.
+ */
+const toeplitzPD = new WeakMap<LinearOperator, boolean>();
+export function isSPDToeplitz(A: LinearOperator): A is Toeplitz {
+  if (!(A instanceof Toeplitz) || !A.isa('SelfAdjoint')) return false;
+  if (A.isa('PSD')) return true;
+  let pd = toeplitzPD.get(A);
+  if (pd === undefined) { pd = durbinPivots(A.col).failedAt < 0; toeplitzPD.set(A, pd); }
+  return pd;
+}
+
 function withPSD(A: LinearOperator): LinearOperator {
   const c = Object.create(Object.getPrototypeOf(A)) as LinearOperator;
   Object.assign(c, A);
@@ -290,6 +314,7 @@ export const INV_RULES: R[] = [
       return Circulant.fromSpectrum(re, im, C.dtype);
     },
   },
+  { id: 'inv.toeplitz.levinson', stage: 'structure', match: (A) => isSPDToeplitz(A), apply: (A) => new ToeplitzInverse(A as Toeplitz) },
   {
     id: 'inv.transpose', stage: 'structure', match: (A) => A instanceof Transpose,
     children: (A, alg) => [sub((A as Transpose).base, alg)],
