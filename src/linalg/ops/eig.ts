@@ -8,12 +8,12 @@ import { PreconditionError } from '../errors.ts';
 import { LinearOperator } from '../operator.ts';
 import { Auto, type Algorithm, type IterInfo, type LOBPCGAlg } from '../algorithms/config.ts';
 import { lobpcg } from '../algorithms/lobpcg.ts';
-import { defineRules, newCtx, resolve, type Rule } from '../dispatch/table.ts';
+import { defineRules, findRule, newCtx, resolve, type Ctx, type Rule } from '../dispatch/table.ts';
 import { Diagonal, Identity, ScalarMul } from '../operators/diagonal.ts';
 import { Dense, Triangular } from '../operators/dense.ts';
 import { Product, Transpose } from '../operators/composite.ts';
 import { Kronecker, KronSum } from '../operators/kronecker.ts';
-import { BlockDiag } from '../operators/blocks.ts';
+import { Block, BlockDiag } from '../operators/blocks.ts';
 import { Tridiagonal } from '../operators/special.ts';
 import { Circulant } from '../operators/fft.ts';
 import { FunctionOperator } from '../operators/function.ts';
@@ -169,6 +169,16 @@ export const EIG_RULES: R[] = [
     children: (A, alg, o) => [{ op: 'eig', A: (A as Transpose).base, alg, opts: o }],
     apply: (A, alg, o, ctx) => resolve<EigResult>('eig', (A as Transpose).base, alg, o, ctx),
   },
+  {
+    // Aᵀ of a non-symmetric A whose own eig is a structure rule (triangular, circulant, c·A, …): the same eigenvalues
+    // through A's rule; A's right eigenvectors are Aᵀ's left ones, so Aᵀ's vectors come from inverse iteration with
+    // solves by the shifted base, (Aᵀ − σI)⁻¹ = ((A − σI)⁻¹)ᵀ. Without a structured base rule the base cases (dense
+    // eig of Aᵀ, or Arnoldi through rmatmat) are as good and stay in charge.
+    id: 'eig.transpose.general', stage: 'structure',
+    match: (A, alg, o) => A instanceof Transpose && !A.base.isa('SelfAdjoint') && A.base.isSquare && findRule('eig', A.base, alg, o).stage === 'structure',
+    children: (A, alg, o) => [{ op: 'eig', A: (A as Transpose).base, alg, opts: o }],
+    apply: (A, alg, o, ctx) => transposeEig(A as Transpose, alg, o, ctx),
+  },
   { id: 'eig.circulant', stage: 'structure', match: (A) => A instanceof Circulant, apply: (A, _a, o) => circulantEig(A as Circulant, o) },
   {
     // c·A → c·eig(A), with LA/SA (largest/smallest) swapped for c < 0.
@@ -315,3 +325,56 @@ export function eig(A: LinearOperator, k?: number, which: Which = 'LA', alg: Alg
 }
 export const eigmax = (A: LinearOperator, alg: Algorithm = Auto()): number => eig(A, 1, 'LA', alg).values[0]!;
 export const eigmin = (A: LinearOperator, alg: Algorithm = Auto()): number => eig(A, 1, 'SA', alg).values[0]!;
+
+/**
+ * Eigenvectors of Aᵀ for the eigenvalues of A (from A's dispatch) by inverse iteration, three solves per value with
+ * the shift a relative 1e-10 off λ (so the shifted matrix is nonsingular but nearly so, and one solve already lines
+ * up with the eigenvector). A complex λ = α + iβ (β > 0) uses the real 2n×2n form of (Aᵀ − λI)(x + iy) = b, i.e.
+ * the transpose of Block([[A − αI, −βI], [βI, A − αI]]); its columns follow the real-pair convention (Re x at the
+ * value with β > 0, Im x at its conjugate). Equal real values are kept apart by Gram–Schmidt, as in LAPACK's dstein.
+ */
+function transposeEig(A: Transpose, alg: Algorithm, o: O, ctx: Ctx): EigResult {
+  const base = A.base, n = A.rows;
+  const r = resolve<EigResult>('eig', base, alg, o, ctx);
+  const k = r.values.length;
+  let scale = 1; for (let c = 0; c < k; c++) scale = Math.max(scale, Math.hypot(r.values[c]!, r.valuesIm?.[c] ?? 0));
+  // An imaginary part at rounding level (the DFT of a real circulant gives ~1e-16) is a real eigenvalue.
+  const im = Float64Array.from({ length: k }, (_, c) => { const b = r.valuesIm?.[c] ?? 0; return Math.abs(b) <= 1e-12 * scale ? 0 : b; });
+  const solveAlg = alg.kind === 'auto' ? alg : Auto();
+  const rng = new Rng(7), V = new Float64Array(n * k), pairs: { a: number; b: number; x: Float64Array; y: Float64Array }[] = [];
+  const unit = (x: Float64Array) => { let s = 0; for (const v of x) s += v * v; s = Math.sqrt(s); return x.map((v) => v / s); };
+  for (let c = 0; c < k; c++) {
+    const lam = r.values[c]!, b = im[c]!, shift = lam + 1e-10 * scale;
+    if (b === 0) {
+      const S = inv(base.sub(new ScalarMul(shift, n, base.dtype)), solveAlg).T;
+      let x = unit(Float64Array.from({ length: n }, () => rng.gauss()));
+      for (let it = 0; it < 3; it++) {
+        x = Float64Array.from(S.matmat({ rows: n, cols: 1, data: x }).data);
+        for (let p = 0; p < c; p++) {
+          if (im[p] !== 0 || Math.abs(r.values[p]! - lam) > 1e-8 * scale) continue;
+          let d = 0; for (let t = 0; t < n; t++) d += V[p * n + t]! * x[t]!;
+          for (let t = 0; t < n; t++) x[t] = x[t]! - d * V[p * n + t]!;
+        }
+        x = unit(x);
+      }
+      V.set(x, c * n);
+      continue;
+    }
+    // The two members of a conjugate pair may differ in the last bits, so the partner is found by tolerance.
+    const beta = Math.abs(b);
+    let pair = pairs.find((q) => Math.abs(q.a - lam) <= 1e-8 * scale && Math.abs(q.b - beta) <= 1e-8 * scale);
+    if (!pair) {
+      const M = base.sub(new ScalarMul(shift, n, base.dtype));
+      const S = inv(new Block([[M, new ScalarMul(-beta, n, base.dtype)], [new ScalarMul(beta, n, base.dtype), M]]), solveAlg).T;
+      let z = unit(Float64Array.from({ length: 2 * n }, () => rng.gauss()));
+      for (let it = 0; it < 3; it++) z = unit(Float64Array.from(S.matmat({ rows: 2 * n, cols: 1, data: z }).data));
+      pair = { a: lam, b: beta, x: z.slice(0, n), y: z.slice(n) };
+      pairs.push(pair);
+    }
+    V.set(b > 0 ? pair.x : pair.y, c * n);
+  }
+  const out: EigResult = { values: r.values, vectors: new Dense({ rows: n, cols: k, data: V }) };
+  if (im.some((v) => v !== 0)) out.valuesIm = im;
+  if (r.info) out.info = r.info;
+  return out;
+}
