@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Rng } from '../../src/core/random.ts';
 import * as L from '../../src/linalg/index.ts';
-import { randMat } from './helpers.ts';
+import { naiveLogdet, randMat } from './helpers.ts';
 
 test('trace(Dense) reads the diagonal in place (trace.dense) for odd and even n, float64 and float32', () => {
   const rng = new Rng(31);
@@ -35,6 +35,10 @@ test('SPD Toeplitz solve takes Levinson (inv.toeplitz.levinson) and matches the 
     assert.ok(L.relError(X, Xd) < 1e-10, `n=${n}: rel ${L.relError(X, Xd)}`);
     assert.ok(L.relError(L.lazify(denseToeplitz(t)).matmat(X), B) < 1e-12, `n=${n}: residual`);
     assert.ok(L.inv(T).isa('PSD'), 'inverse of an SPD Toeplitz is PSD');
+    assert.match(L.explain('logdet', T), /slogdet\.toeplitz\.durbin/);
+    const ld = L.slogdet(T), want = naiveLogdet(denseToeplitz(t));
+    assert.equal(ld.sign, 1);
+    assert.ok(Math.abs(ld.logabs - want.logabs) <= 1e-10 * Math.max(1, Math.abs(want.logabs)), `n=${n}: logdet ${ld.logabs} vs ${want.logabs}`);
   }
 });
 
@@ -43,6 +47,9 @@ test('symmetric indefinite Toeplitz keeps the LU path; asserted-PSD but indefini
   const T = new L.Toeplitz(t), B = randMat(new Rng(33), 4, 2);
   assert.doesNotMatch(L.explain('solve', T), /levinson/);
   assert.ok(L.relError(L.lazify(denseToeplitz(t)).matmat(L.solve(T, B)), B) < 1e-12);
+  assert.doesNotMatch(L.explain('logdet', T), /durbin/);
+  assert.ok(Math.abs(L.logdet(T) - naiveLogdet(denseToeplitz(t)).logabs) < 1e-12);
+  assert.throws(() => L.logdet(L.PSD(T)), (e: Error) => e instanceof L.NotPositiveDefiniteError);
   assert.throws(() => L.solve(L.PSD(T), B), (e: Error) => e instanceof L.NotPositiveDefiniteError && (e as L.NotPositiveDefiniteError).pivot === 1);
   assert.throws(() => L.levinsonSolve([0, 1], [1, 1], 1), /T\[0,0\] = 0 must be > 0/);
 });

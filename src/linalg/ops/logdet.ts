@@ -9,11 +9,13 @@ import { Product, Transpose } from '../operators/composite.ts';
 import { Kronecker, KronSum } from '../operators/kronecker.ts';
 import { Block, BlockDiag } from '../operators/blocks.ts';
 import { Householder, Permutation, Tridiagonal } from '../operators/special.ts';
-import { Circulant } from '../operators/fft.ts';
+import { Circulant, Toeplitz } from '../operators/fft.ts';
+import { durbinPivots } from '../dense/levinson.ts';
+import { NotPositiveDefiniteError } from '../errors.ts';
 import { choleskyOf, isSmall, luOf, autoOf } from './common.ts';
 import { luFactor, luSlogdet } from '../dense/lu.ts';
 import { IterativeInverse } from './common.ts';
-import { factorEigh, woodburySplit, WoodburyInverse, inv } from './inv.ts';
+import { factorEigh, woodburySplit, WoodburyInverse, inv, isSPDToeplitz } from './inv.ts';
 import { slq } from '../algorithms/stochastic.ts';
 
 export interface Slogdet { sign: number; logabs: number; info?: IterInfo }
@@ -81,6 +83,17 @@ export const SLOGDET_RULES: R[] = [
       let sign = Math.sign(C.specRe[0]!);
       if (n % 2 === 0) sign *= Math.sign(C.specRe[n / 2]!);
       return { sign, logabs };
+    },
+  },
+  {
+    // det T = t₀ⁿ·Π β_k for SPD Toeplitz T: Durbin's β_k are the ratios of consecutive leading minors of T/t₀. O(n²).
+    id: 'slogdet.toeplitz.durbin', stage: 'structure', match: (A) => isSPDToeplitz(A),
+    apply: (A) => {
+      const t = (A as Toeplitz).col, n = t.length, { beta, failedAt } = durbinPivots(t);
+      if (failedAt >= 0) throw new NotPositiveDefiniteError(`slogdet(${A.toString()}): asserted PSD, but the leading ${failedAt + 1}×${failedAt + 1} minor is not positive`, failedAt);
+      let logabs = n * Math.log(t[0]!);
+      for (let k = 1; k < n; k++) logabs += Math.log(beta[k]!);
+      return { sign: 1, logabs };
     },
   },
   {
