@@ -12,5 +12,5 @@ export {
   type TransformerConfig, type TransformerParams, type BlockParams,
 } from './transformer.ts';
 export { saveParams, loadParams, serializeParams, deserializeParams } from './checkpoint.ts';
-export { transformerToLlama, exportTransformerGguf } from './llama-export.ts';
+export { transformerToLlama, exportTransformerGguf, llamaConfigFor, loadTransformerGguf } from './llama-export.ts';
 export * as structured from './structured/index.ts';
