@@ -22,7 +22,7 @@ import { factorEigh, inv } from './inv.ts';
 import { eighTridiagonal } from '../dense/eigh.ts';
 import { Rng } from '../../core/random.ts';
 import { eigGeneral } from '../dense/eig.ts';
-import { krylovEig, selectWhich, type Which } from '../algorithms/krylov-eig.ts';
+import { defaultWindow, krylovEig, selectWhich, type Which } from '../algorithms/krylov-eig.ts';
 import { powerIteration } from '../algorithms/stochastic.ts';
 import type { Mat } from '../mat.ts';
 
@@ -308,7 +308,7 @@ function krylov(A: LinearOperator, alg: Algorithm, o: O, symmetric: boolean): Ei
   const a = alg.kind === 'lanczos' || alg.kind === 'arnoldi' ? alg : null;
   const auto = autoOf(alg);
   const tol = a ? a.tol : Math.min(auto.tol, 1e-8);
-  const window = a && a.maxIters < Math.max(2 * o.k + 1, 20) ? Math.max(a.maxIters, o.k + 1) : undefined;
+  const window = a && a.maxIters < defaultWindow(o.k) ? Math.max(a.maxIters, o.k + 1) : undefined;
   const r = krylovEig(A, o.k, o.which, { symmetric, tol, window, maxRestarts: a ? a.maxRestarts : 300, seed: a ? a.seed : auto.seed, start: a?.start ? a.start.data : null });
   const res = pick(r.values, r.vectors, A.rows, o.k, o.which, r.valuesIm.some((v) => v !== 0) ? r.valuesIm : undefined);
   res.info = r.info;
