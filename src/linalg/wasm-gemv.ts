@@ -21,6 +21,7 @@ interface Exports {
   gemv(a: number, x: number, y: number, m: number, n4: number): void;
   mdot(vb: number, c4: number, w: number, lim: number, stride: number, out: number): void;
   maxpy(vb: number, c4: number, h: number, w: number, lim: number, stride: number): void;
+  spmv(ip: number, ipEnd: number, ix: number, v: number, x: number, y: number): void;
 }
 
 function uleb(n: number): number[] { const out: number[] = []; do { let b = n & 0x7f; n >>>= 7; if (n) b |= 0x80; out.push(b); } while (n); return out; }
@@ -130,14 +131,52 @@ function maxpyBody(): number[] {
   return [...uleb(locals.length + c.length), ...locals, ...c];
 }
 
+/**
+ * spmv(ip, ipEnd, ix, v, x, y): CSR y[i] = Σ_k v[k]·x[ix[k]] for the rows whose indptr entries lie in [ip, ipEnd)
+ * (byte addresses), two accumulators per row (even and odd entries, the odd tail into the even one — the same
+ * summation order as the JS spmv64, so both give identical bits). Byte pointers walk ix and v; the gather x[ix[k]]
+ * is one i32 load, a shift and an f64 load, without the JS typed-array bounds checks.
+ */
+function spmvBody(): number[] {
+  const c: number[] = [];
+  const [IP, IPE, IX, VV, XX, YY, K4, K8, E4, S0, S1] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+  const get = (l: number) => c.push(GET, l), set = (l: number) => c.push(SET, l), i32 = (v: number) => c.push(I32, ...sleb(v));
+  const F64MUL = 0xa2, I32LOAD = 0x28, GTU = 0x4b, LTU = 0x49, IF = 0x04;
+  const zero = () => c.push(0x44, 0, 0, 0, 0, 0, 0, 0, 0);
+  // x[ix[K4 + off]] on the stack
+  const gather = (off: number) => { get(XX); get(K4); c.push(I32LOAD, 2, ...uleb(off)); i32(3); c.push(SHL, ADD, F64LOAD, 3, 0); };
+  c.push(BLOCK, VOID, LOOP, VOID);
+  get(IP); get(IPE); c.push(GEU, BRIF, 1);
+  get(IX); get(IP); c.push(I32LOAD, 2, 0); i32(2); c.push(SHL, ADD); set(K4);
+  get(VV); get(IP); c.push(I32LOAD, 2, 0); i32(3); c.push(SHL, ADD); set(K8);
+  get(IX); get(IP); c.push(I32LOAD, 2, 4); i32(2); c.push(SHL, ADD); set(E4);
+  zero(); set(S0); zero(); set(S1);
+  c.push(BLOCK, VOID, LOOP, VOID);
+  get(K4); i32(8); c.push(ADD); get(E4); c.push(GTU, BRIF, 1);
+  get(S0); get(K8); c.push(F64LOAD, 3, 0); gather(0); c.push(F64MUL, F64ADD); set(S0);
+  get(S1); get(K8); c.push(F64LOAD, 3, 8); gather(4); c.push(F64MUL, F64ADD); set(S1);
+  get(K4); i32(8); c.push(ADD); set(K4);
+  get(K8); i32(16); c.push(ADD); set(K8);
+  c.push(BR, 0, END, END);
+  get(K4); get(E4); c.push(LTU, IF, VOID);
+  get(S0); get(K8); c.push(F64LOAD, 3, 0); gather(0); c.push(F64MUL, F64ADD); set(S0);
+  c.push(END);
+  get(YY); get(S0); get(S1); c.push(F64ADD, F64STORE, 3, 0);
+  get(YY); i32(8); c.push(ADD); set(YY);
+  get(IP); i32(4); c.push(ADD); set(IP);
+  c.push(BR, 0, END, END, END);
+  const locals = vec([[3, 0x7f], [2, 0x7c]]);
+  return [...uleb(locals.length + c.length), ...locals, ...c];
+}
+
 function moduleBytes(): Uint8Array {
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, vec([[0x60, 5, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0], [0x60, 6, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0]])),
-    ...section(3, vec([[0], [1], [1]])),
+    ...section(3, vec([[0], [1], [1], [1]])),
     ...section(5, vec([[0x00, 1]])),
-    ...section(7, vec([[...str('gemv'), 0x00, 0], [...str('mdot'), 0x00, 1], [...str('maxpy'), 0x00, 2], [...str('memory'), 0x02, 0]])),
-    ...section(10, vec([body(), mdotBody(), maxpyBody()])),
+    ...section(7, vec([[...str('gemv'), 0x00, 0], [...str('mdot'), 0x00, 1], [...str('maxpy'), 0x00, 2], [...str('spmv'), 0x00, 3], [...str('memory'), 0x02, 0]])),
+    ...section(10, vec([body(), mdotBody(), maxpyBody(), spmvBody()])),
   ]);
 }
 
@@ -221,5 +260,38 @@ export class KrylovBlock {
     const V = this.V, w = this.w;
     if (even < n) { let s = 0; for (let k = 0; k < c4; k++) s += coef[k]! * V[k * n + n - 1]!; w[n - 1] = w[n - 1]! - s; }
     for (let k = c4; k < count; k++) { const o = k * n, hk = coef[k]!; if (hk !== 0) for (let i = 0; i < n; i++) w[i] = w[i]! - hk * V[o + i]!; }
+  }
+}
+
+/**
+ * A float64 CSR matrix staged in its own module instance (values, x and y 8-byte aligned first, then indptr and
+ * indices); `apply(x)` copies x in, runs the wasm row loop and returns a fresh y.
+ */
+export class StagedSpmv {
+  private readonly xv: Float64Array; private readonly yv: Float64Array;
+  private readonly vOff = 0; private readonly xOff: number; private readonly yOff: number; private readonly ipOff: number; private readonly ixOff: number;
+  private constructor(private readonly ex: Exports, private readonly m: number, n: number, nnz: number) {
+    this.xOff = nnz * 8; this.yOff = this.xOff + n * 8; this.ipOff = this.yOff + m * 8; this.ixOff = this.ipOff + (m + 1) * 4;
+    const buf = ex.memory.buffer;
+    this.xv = new Float64Array(buf, this.xOff, n); this.yv = new Float64Array(buf, this.yOff, m);
+  }
+  /** null when the engine has no WebAssembly SIMD (callers keep the JS loop). */
+  static create(indptr: Int32Array, indices: Int32Array, values: Float64Array, m: number, n: number): StagedSpmv | null {
+    const mod = wasmModule();
+    if (!mod || !wasmApi) return null;
+    const nnz = indptr[m]!;
+    const ex = new wasmApi.Instance(mod, {}).exports as Exports;
+    const bytes = nnz * 12 + (n + m) * 8 + (m + 1) * 4 + 64, have = ex.memory.buffer.byteLength;
+    if (bytes > have) ex.memory.grow(Math.ceil((bytes - have) / 65536));
+    const st = new StagedSpmv(ex, m, n, nnz), buf = ex.memory.buffer;
+    new Float64Array(buf, st.vOff, nnz).set(values.subarray(0, nnz));
+    new Int32Array(buf, st.ipOff, m + 1).set(indptr.subarray(0, m + 1));
+    new Int32Array(buf, st.ixOff, nnz).set(indices.subarray(0, nnz));
+    return st;
+  }
+  apply(x: Float64Array): Float64Array {
+    this.xv.set(x);
+    this.ex.spmv(this.ipOff, this.ipOff + this.m * 4, this.ixOff, this.vOff, this.xOff, this.yOff);
+    return this.yv.slice();
   }
 }
