@@ -225,41 +225,45 @@ export class StagedGemv {
 
 /**
  * A Krylov basis of `cols` vectors of length n plus a work vector w, all in one module instance's memory, with
- * SIMD multi-vector kernels: `dot(count, out)` (out[k] = V_k·w) and `axpy(count, h)` (w −= Σ h_k·V_k). Vector
- * counts not divisible by 4 and an odd n are finished in JS on the same views.
+ * SIMD multi-vector kernels over V_first … V_{first+count−1}: `dot(count, out, first)` (out[k] = V_{first+k}·w) and
+ * `axpy(count, h, first)` (w −= Σ h_k·V_{first+k}). The kernels take four vectors per pass, so a count is rounded up
+ * to a multiple of 4 over the following columns — dots that are dropped, coefficients that are zero — and four
+ * zero columns are reserved past the last one for that; only an odd n's last entry is finished in JS.
  */
 export class KrylovBlock {
   readonly V: Float64Array; readonly w: Float64Array; private readonly h: Float64Array;
   private constructor(private readonly ex: Exports, readonly n: number, readonly cols: number) {
-    const buf = ex.memory.buffer;
+    const buf = ex.memory.buffer, vcols = cols + 4;
     this.V = new Float64Array(buf, 0, n * cols);
-    this.w = new Float64Array(buf, n * cols * 8, n);
-    this.h = new Float64Array(buf, (n * cols + n) * 8, cols + 4);
+    this.w = new Float64Array(buf, n * vcols * 8, n);
+    this.h = new Float64Array(buf, (n * vcols + n) * 8, cols + 8);
   }
   static create(n: number, cols: number): KrylovBlock | null {
     const mod = wasmModule();
     if (!mod || !wasmApi) return null;
     const ex = new wasmApi.Instance(mod, {}).exports as Exports;
-    const bytes = (n * cols + n + cols + 4) * 8, have = ex.memory.buffer.byteLength;
+    const bytes = (n * (cols + 4) + n + cols + 8) * 8, have = ex.memory.buffer.byteLength;
     if (bytes > have) ex.memory.grow(Math.ceil((bytes - have) / 65536));
     return new KrylovBlock(ex, n, cols);
   }
   col(j: number): Float64Array { return this.V.subarray(j * this.n, (j + 1) * this.n); }
-  dot(count: number, out: Float64Array): void {
-    const n = this.n, c4 = count - (count % 4), even = n - (n % 2);
-    this.ex.mdot(0, c4, this.w.byteOffset, even * 8, n * 8, this.h.byteOffset);
-    for (let k = 0; k < c4; k++) out[k] = this.h[k]!;
-    const V = this.V, w = this.w;
-    if (even < n) for (let k = 0; k < c4; k++) out[k] = out[k]! + V[k * n + n - 1]! * w[n - 1]!;
-    for (let k = c4; k < count; k++) { let s = 0; const o = k * n; for (let i = 0; i < n; i++) s += V[o + i]! * w[i]!; out[k] = s; }
+  private check(count: number, first: number): number {
+    if (!(first >= 0 && count >= 0 && first + count <= this.cols)) throw new RangeError(`KrylovBlock: vectors ${first}..${first + count - 1} outside 0..${this.cols - 1}`);
+    return (count + 3) & ~3;
   }
-  axpy(count: number, coef: Float64Array): void {
-    const n = this.n, c4 = count - (count % 4), even = n - (n % 2);
-    for (let k = 0; k < c4; k++) this.h[k] = coef[k]!;
-    this.ex.maxpy(0, c4, this.h.byteOffset, this.w.byteOffset, even * 8, n * 8);
+  dot(count: number, out: Float64Array, first = 0): void {
+    const n = this.n, c4 = this.check(count, first), even = n - (n % 2);
+    this.ex.mdot(first * n * 8, c4, this.w.byteOffset, even * 8, n * 8, this.h.byteOffset);
+    for (let k = 0; k < count; k++) out[k] = this.h[k]!;
     const V = this.V, w = this.w;
-    if (even < n) { let s = 0; for (let k = 0; k < c4; k++) s += coef[k]! * V[k * n + n - 1]!; w[n - 1] = w[n - 1]! - s; }
-    for (let k = c4; k < count; k++) { const o = k * n, hk = coef[k]!; if (hk !== 0) for (let i = 0; i < n; i++) w[i] = w[i]! - hk * V[o + i]!; }
+    if (even < n) for (let k = 0; k < count; k++) out[k] = out[k]! + V[(first + k) * n + n - 1]! * w[n - 1]!;
+  }
+  axpy(count: number, coef: Float64Array, first = 0): void {
+    const n = this.n, c4 = this.check(count, first), even = n - (n % 2);
+    for (let k = 0; k < c4; k++) this.h[k] = k < count ? coef[k]! : 0;
+    this.ex.maxpy(first * n * 8, c4, this.h.byteOffset, this.w.byteOffset, even * 8, n * 8);
+    const V = this.V, w = this.w;
+    if (even < n) { let s = 0; for (let k = 0; k < count; k++) s += coef[k]! * V[(first + k) * n + n - 1]!; w[n - 1] = w[n - 1]! - s; }
   }
 }
 

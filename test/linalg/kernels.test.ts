@@ -33,3 +33,25 @@ test('staged wasm SpMV matches the CSR definition (rows of 0, 1, odd and even le
   const got = S.matmat({ rows: n, cols: 1, data: x }).data;
   assert.ok(maxRel(got, want.map((v) => 2 * v)) < 1e-14, 'after an in-place edit');
 });
+
+test('KrylovBlock dot/axpy over a window V_first… with counts not a multiple of 4 (padding columns must not leak)', async () => {
+  const { KrylovBlock } = await import('../../src/linalg/wasm-gemv.ts');
+  for (const [n, cols, first, count] of [[4097, 9, 7, 2], [5000, 9, 3, 5], [6, 5, 4, 1], [4100, 9, 0, 9]] as const) {
+    const kb = KrylovBlock.create(n, cols);
+    if (!kb) return; // engine without WebAssembly SIMD: the JS kernels serve
+    for (let i = 0; i < kb.V.length; i++) kb.V[i] = Math.sin(0.37 * i + 1);
+    for (let i = 0; i < n; i++) kb.w[i] = Math.cos(0.71 * i);
+    const Vk = (k: number, i: number) => kb.V[(first + k) * n + i]!;
+    const want = Array.from({ length: count }, (_, k) => { let s = 0; for (let i = 0; i < n; i++) s += Vk(k, i) * kb.w[i]!; return s; });
+    const got = new Float64Array(count + 3).fill(7);
+    kb.dot(count, got, first);
+    assert.ok(maxRel(got.subarray(0, count), want) < 1e-13, `dot n=${n} first=${first} count=${count}`);
+    assert.deepEqual(Array.from(got.subarray(count)), [7, 7, 7], 'only count outputs written');
+    const h = Float64Array.from({ length: count }, (_, k) => 0.3 * (k + 1)), w0 = Float64Array.from(kb.w);
+    const w2 = Array.from(w0, (v, i) => v - h.reduce((s, hk, k) => s + hk * Vk(k, i), 0));
+    kb.axpy(count, h, first);
+    assert.ok(maxRel(kb.w, w2) < 1e-14, `axpy n=${n} first=${first} count=${count}`);
+  }
+  const kb = KrylovBlock.create(4096, 4);
+  if (kb) assert.throws(() => kb.dot(3, new Float64Array(3), 2), /KrylovBlock: vectors 2\.\.4 outside 0\.\.3/);
+});

@@ -59,6 +59,7 @@ export function krylovEig(A: LinearOperator, k: number, which: Which, opts: { sy
   let restarts = 0, matvecs = 0;
   let f: Float64Array = new Float64Array(n), fnorm = 0;
   let result: KrylovEigResult | null = null;
+  const pre = new Float64Array(2);
   for (;;) {
     // Expand from p to m columns.
     let invariant = false;
@@ -73,15 +74,21 @@ export function krylovEig(A: LinearOperator, k: number, which: Which, opts: { sy
       // large components (v_j, v_{j−1}) are removed first, so the full pass only corrects rounding and the DGKS test
       // rarely asks for a second one; otherwise one pass plus DGKS.
       const hcol = H.subarray(j * ld, j * ld + j + 1);
-      let before = norm2(w, n);
-      if (opts.symmetric) {
+      let before: number;
+      if (opts.symmetric && kb) {
+        // Both at once (classical, v_{j−1} ⊥ v_j to rounding) in the workspace's kernels.
+        const lo = j > 0 ? j - 1 : j, cnt = j + 1 - lo;
+        kb.dot(cnt, pre, lo); kb.axpy(cnt, pre, lo);
+        for (let t = 0; t < cnt; t++) hcol[lo + t] = hcol[lo + t]! + pre[t]!;
+        before = norm2(w, n);
+      } else if (opts.symmetric) {
         for (const i of j > 0 ? [j, j - 1] : [j]) {
           const vi = V[i]!, h = dot(vi, w, n);
           hcol[i] = hcol[i]! + h;
           for (let t = 0; t < n; t++) w[t] = w[t]! - h * vi[t]!;
         }
         before = norm2(w, n);
-      }
+      } else before = norm2(w, n);
       const hn = kb ? blockDGKS(kb, j + 1, hcol, before) : cgsDGKS(V, j + 1, w, n, hcol, before);
       H[j * ld + j + 1] = hn;
       f = w; fnorm = hn;
