@@ -22,6 +22,7 @@ interface Exports {
   mdot(vb: number, c4: number, w: number, lim: number, stride: number, out: number): void;
   maxpy(vb: number, c4: number, h: number, w: number, lim: number, stride: number): void;
   spmv(ip: number, ipEnd: number, ix: number, v: number, x: number, y: number): void;
+  symv(a: number, x: number, y: number, nBytes: number): void;
 }
 
 function uleb(n: number): number[] { const out: number[] = []; do { let b = n & 0x7f; n >>>= 7; if (n) b |= 0x80; out.push(b); } while (n); return out; }
@@ -169,14 +170,62 @@ function spmvBody(): number[] {
   return [...uleb(locals.length + c.length), ...locals, ...c];
 }
 
+/**
+ * symv(a, x, y, nBytes): the strictly-lower part of a symmetric product, y += L·x + Lᵀ·x, for an even order N =
+ * nBytes/8 whose lower triangle is packed by column pairs (j, j+1), j even: column j's rows j+2…N−1, then column
+ * j+1's rows j+2…N−1 (the 2×2 diagonal blocks are left to the caller). Each stored entry is read once and used twice
+ * (an axpy into y[i] and a dot into y[j]), so the product streams n²/2 doubles instead of n² (cf. BLAS dsymv/dspmv).
+ */
+function symvBody(): number[] {
+  const c: number[] = [];
+  const [AA, XX, YY, NB, JJ, CC, LL, P0, P1, II, X0, X1, AC0, AC1, AV0, AV1, XV] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16];
+  const get = (l: number) => c.push(GET, l), set = (l: number) => c.push(SET, l), i32 = (v: number) => c.push(I32, ...sleb(v));
+  const SUB = 0x6b;
+  const hsumInto = (acc: number, off: number) => { // y[j + off/8] += acc₀ + acc₁
+    get(YY); get(JJ); c.push(ADD);
+    get(YY); get(JJ); c.push(ADD, F64LOAD, 3, off);
+    get(acc); c.push(...EXTRACT, 0); get(acc); c.push(...EXTRACT, 1, F64ADD, F64ADD, F64STORE, 3, off);
+  };
+  get(AA); set(CC); i32(0); set(JJ);
+  c.push(BLOCK, VOID, LOOP, VOID);
+  get(JJ); get(NB); c.push(GEU, BRIF, 1);
+  get(XX); get(JJ); c.push(ADD, F64LOAD, 3, 0, ...SPLAT); set(X0);
+  get(XX); get(JJ); c.push(ADD, F64LOAD, 3, 8, ...SPLAT); set(X1);
+  get(NB); get(JJ); c.push(SUB); i32(16); c.push(SUB); set(LL);
+  get(CC); set(P0); get(CC); get(LL); c.push(ADD); set(P1);
+  get(JJ); i32(16); c.push(ADD); set(II);
+  c.push(...V128ZERO); set(AC0); c.push(...V128ZERO); set(AC1);
+  c.push(BLOCK, VOID, LOOP, VOID);
+  get(II); get(NB); c.push(GEU, BRIF, 1);
+  get(P0); c.push(...V128LOAD, 3, 0); set(AV0);
+  get(P1); c.push(...V128LOAD, 3, 0); set(AV1);
+  get(XX); get(II); c.push(ADD, ...V128LOAD, 3, 0); set(XV);
+  get(YY); get(II); c.push(ADD);
+  get(YY); get(II); c.push(ADD, ...V128LOAD, 3, 0);
+  get(AV0); get(X0); c.push(...F64X2MUL, ...F64X2ADD); get(AV1); get(X1); c.push(...F64X2MUL, ...F64X2ADD);
+  c.push(...V128STORE, 3, 0);
+  get(AC0); get(AV0); get(XV); c.push(...F64X2MUL, ...F64X2ADD); set(AC0);
+  get(AC1); get(AV1); get(XV); c.push(...F64X2MUL, ...F64X2ADD); set(AC1);
+  get(P0); i32(16); c.push(ADD); set(P0);
+  get(P1); i32(16); c.push(ADD); set(P1);
+  get(II); i32(16); c.push(ADD); set(II);
+  c.push(BR, 0, END, END);
+  hsumInto(AC0, 0); hsumInto(AC1, 8);
+  get(CC); get(LL); get(LL); c.push(ADD, ADD); set(CC);
+  get(JJ); i32(16); c.push(ADD); set(JJ);
+  c.push(BR, 0, END, END, END);
+  const locals = vec([[6, 0x7f], [7, 0x7b]]);
+  return [...uleb(locals.length + c.length), ...locals, ...c];
+}
+
 function moduleBytes(): Uint8Array {
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec([[0x60, 5, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0], [0x60, 6, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0]])),
-    ...section(3, vec([[0], [1], [1], [1]])),
+    ...section(1, vec([[0x60, 5, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0], [0x60, 6, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0], [0x60, 4, 0x7f, 0x7f, 0x7f, 0x7f, 0]])),
+    ...section(3, vec([[0], [1], [1], [1], [2]])),
     ...section(5, vec([[0x00, 1]])),
-    ...section(7, vec([[...str('gemv'), 0x00, 0], [...str('mdot'), 0x00, 1], [...str('maxpy'), 0x00, 2], [...str('spmv'), 0x00, 3], [...str('memory'), 0x02, 0]])),
-    ...section(10, vec([body(), mdotBody(), maxpyBody(), spmvBody()])),
+    ...section(7, vec([[...str('gemv'), 0x00, 0], [...str('mdot'), 0x00, 1], [...str('maxpy'), 0x00, 2], [...str('spmv'), 0x00, 3], [...str('symv'), 0x00, 4], [...str('memory'), 0x02, 0]])),
+    ...section(10, vec([body(), mdotBody(), maxpyBody(), spmvBody(), symvBody()])),
   ]);
 }
 
@@ -221,6 +270,63 @@ export class StagedGemv {
     if (m % 2 === 1) { let s = 0; const r = m - 1; for (let j = 0; j < n4; j++) s += a[j * m + r]! * xv[j]!; out[r] = out[r]! + s; }
     for (let j = n4; j < n; j++) { const xj = xv[j]!, o = j * m; for (let i = 0; i < m; i++) out[i] = out[i]! + a[o + i]! * xj; }
   }
+}
+
+/**
+ * An exactly symmetric float64 matrix (column-major, order n) staged as its packed lower triangle for `symv`: an odd
+ * order is padded with a zero row and column to N = n+1; the 2×2 diagonal blocks stay in JS (d0 = A[j,j], d1 =
+ * A[j+1,j], d2 = A[j+1,j+1] per pair). The caller checks symmetry (`isExactlySymmetric`) — this reads only the lower
+ * triangle.
+ */
+export class StagedSymv {
+  private readonly xv: Float64Array; private readonly yv: Float64Array; private readonly diag: Float64Array;
+  private readonly xOff: number; private readonly yOff: number;
+  private constructor(private readonly ex: Exports, private readonly n: number, private readonly N: number, packed: number) {
+    this.xOff = packed * 8; this.yOff = this.xOff + N * 8;
+    const buf = ex.memory.buffer;
+    this.xv = new Float64Array(buf, this.xOff, N); this.yv = new Float64Array(buf, this.yOff, N);
+    this.diag = new Float64Array(3 * (N / 2));
+  }
+  static create(a: Float64Array, n: number): StagedSymv | null {
+    const mod = wasmModule();
+    if (!mod || !wasmApi) return null;
+    const N = n + (n % 2);
+    let packed = 0;
+    for (let j = 0; j < N; j += 2) packed += 2 * (N - j - 2);
+    const ex = new wasmApi.Instance(mod, {}).exports as Exports;
+    const bytes = (packed + 2 * N + 4) * 8, have = ex.memory.buffer.byteLength;
+    if (bytes > have) ex.memory.grow(Math.ceil((bytes - have) / 65536));
+    const st = new StagedSymv(ex, n, N, packed);
+    const P = new Float64Array(ex.memory.buffer, 0, packed), at = (i: number, j: number) => (i < n && j < n ? a[j * n + i]! : 0);
+    let o = 0;
+    for (let j = 0; j < N; j += 2) {
+      for (let c = j; c < j + 2; c++) for (let i = j + 2; i < N; i++) P[o++] = at(i, c);
+      st.diag[(3 * j) / 2] = at(j, j); st.diag[(3 * j) / 2 + 1] = at(j + 1, j); st.diag[(3 * j) / 2 + 2] = at(j + 1, j + 1);
+    }
+    return st;
+  }
+  apply(x: ArrayLike<number>, out: Float64Array): void {
+    const { n, N, xv, yv, diag } = this;
+    for (let j = 0; j < n; j++) xv[j] = x[j]!;
+    if (N > n) xv[n] = 0;
+    yv.fill(0);
+    this.ex.symv(0, this.xOff, this.yOff, N * 8);
+    for (let j = 0, t = 0; j < N; j += 2, t += 3) {
+      const x0 = xv[j]!, x1 = xv[j + 1]!, d0 = diag[t]!, d1 = diag[t + 1]!, d2 = diag[t + 2]!;
+      yv[j] = yv[j]! + d0 * x0 + d1 * x1; yv[j + 1] = yv[j + 1]! + d1 * x0 + d2 * x1;
+    }
+    out.set(n === N ? yv : yv.subarray(0, n));
+  }
+}
+
+/** Whether a column-major square matrix equals its transpose bit for bit, by 32×32 tiles (stops at the first miss). */
+export function isExactlySymmetric(a: Float64Array, n: number): boolean {
+  const T = 32;
+  for (let jb = 0; jb < n; jb += T) for (let ib = jb; ib < n; ib += T) {
+    const je = Math.min(n, jb + T), ie = Math.min(n, ib + T);
+    for (let j = jb; j < je; j++) for (let i = Math.max(ib, j + 1); i < ie; i++) if (a[j * n + i] !== a[i * n + j]) return false;
+  }
+  return true;
 }
 
 /**

@@ -55,3 +55,23 @@ test('KrylovBlock dot/axpy over a window V_first… with counts not a multiple o
   const kb = KrylovBlock.create(4096, 4);
   if (kb) assert.throws(() => kb.dot(3, new Float64Array(3), 2), /KrylovBlock: vectors 2\.\.4 outside 0\.\.3/);
 });
+
+test('staged Dense products: an exactly symmetric matrix goes through the packed symv (odd and even orders), others the full GEMV', async () => {
+  const { StagedSymv, isExactlySymmetric } = await import('../../src/linalg/wasm-gemv.ts');
+  const rng = new Rng(3);
+  for (const [n, sym] of [[257, true], [300, true], [301, false]] as const) {
+    const a = new Float64Array(n * n);
+    for (let j = 0; j < n; j++) for (let i = 0; i <= j; i++) { const v = rng.gauss(); a[j * n + i] = v; a[i * n + j] = v; }
+    if (!sym) a[5 * n + 200] = a[5 * n + 200]! + 1; // A[200, 5] ≠ A[5, 200]
+    assert.equal(isExactlySymmetric(a, n), sym, `isExactlySymmetric n=${n}`);
+    const x = Float64Array.from({ length: n }, () => rng.gauss());
+    const want = new Float64Array(n);
+    for (let j = 0; j < n; j++) for (let i = 0; i < n; i++) want[i] = want[i]! + a[j * n + i]! * x[j]!;
+    if (sym) {
+      const st = StagedSymv.create(a, n);
+      if (st) { const y = new Float64Array(n); st.apply(x, y); assert.ok(maxRel(y, want) < 1e-14, `StagedSymv n=${n}`); }
+    }
+    const D = L.lazify({ rows: n, cols: n, data: a });
+    for (let r = 0; r < 3; r++) assert.ok(maxRel(D.matmat({ rows: n, cols: 1, data: x }).data, want) < 1e-14, `Dense product ${r}, n=${n}`);
+  }
+});

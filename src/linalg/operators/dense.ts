@@ -1,7 +1,7 @@
 /** Dense(A): an explicit matrix, stored column-major; products by GEMV loops (one or two columns) or the core gemm. */
 import { ArgumentError, ShapeError } from '../../core/errors.ts';
 import { LinearOperator } from '../operator.ts';
-import { StagedGemv } from '../wasm-gemv.ts';
+import { StagedGemv, StagedSymv, isExactlySymmetric } from '../wasm-gemv.ts';
 import { copyMat, dtypeOfArray, fromRows, fromTensor, matmulMat, type FloatArray, type LinalgDType, type Mat, zerosMat, alloc, castMat } from '../mat.ts';
 import { Tensor } from '../../core/tensor.ts';
 
@@ -45,10 +45,13 @@ export function lazify(A: Mat | Tensor | readonly (readonly number[])[], dtype: 
  * matrix (wasm-gemv.ts), staged on the second product with the same storage — Krylov loops do hundreds — and keyed
  * by the storage array. Dense storage is treated as immutable after construction (as CoLA's operators are); as a
  * guard against in-place edits a 16-entry sample of the matrix is compared before each staged product and a
- * mismatch restages.
+ * mismatch restages. A square matrix that equals its transpose bit for bit (checked once, by tiles, at staging —
+ * not taken from the SelfAdjoint annotation, so the product is of exactly the stored matrix) is staged as its packed
+ * lower triangle (StagedSymv): each product then streams half the bytes, which at n = 2000 (32 MB, the size of L3)
+ * is what bounds the GEMV.
  */
 const STAGE_MIN = 1 << 16;
-interface Staged { uses: number; gemv: StagedGemv | null; sample: Float64Array }
+interface Staged { uses: number; gemv: StagedGemv | StagedSymv | null; sample: Float64Array }
 const staged = new WeakMap<FloatArray, Staged>();
 function sampleOf(a: Float64Array): Float64Array {
   const out = new Float64Array(16), step = Math.max(1, Math.floor(a.length / 16));
@@ -62,7 +65,7 @@ function stagedGemv(A: Mat, X: Mat): Mat | null {
   if (!st) { staged.set(a, { uses: 1, gemv: null, sample: sampleOf(a) }); return null; }
   const sample = sampleOf(a);
   if (st.gemv && !sample.every((v, i) => Object.is(v, st!.sample[i]))) st = { uses: 1, gemv: null, sample };
-  st.gemv ??= StagedGemv.create(a, A.rows, A.cols);
+  st.gemv ??= A.rows === A.cols && isExactlySymmetric(a, A.rows) ? StagedSymv.create(a, A.rows) : StagedGemv.create(a, A.rows, A.cols);
   st.sample = sample;
   staged.set(a, st);
   if (!st.gemv) return null;
