@@ -171,50 +171,46 @@ function spmvBody(): number[] {
 }
 
 /**
- * symv(a, x, y, nBytes): the strictly-lower part of a symmetric product, y += L·x + Lᵀ·x, for an even order N =
- * nBytes/8 whose lower triangle is packed by column pairs (j, j+1), j even: column j's rows j+2…N−1, then column
- * j+1's rows j+2…N−1 (the 2×2 diagonal blocks are left to the caller). Each stored entry is read once and used twice
- * (an axpy into y[i] and a dot into y[j]), so the product streams n²/2 doubles instead of n² (cf. BLAS dsymv/dspmv).
+ * symv(a, x, y, nBytes): the off-diagonal-block part of a symmetric product, y += L·x + Lᵀ·x, for an order N =
+ * nBytes/8 (a multiple of SYMV_W) whose lower triangle is packed by column blocks j … j+W−1 (j a multiple of W): for
+ * each row pair i, i+1 ≥ j+W the W pairs [A(i,c), A(i+1,c)], c = j … j+W−1, lie consecutively, so one pointer and
+ * constant offsets address them (the W×W diagonal blocks are left to the caller). Each stored entry is read once and
+ * used twice (an axpy into y[i:i+2] and a dot into y[c]), so a product streams n²/2 doubles instead of n² (cf.
+ * BLAS dsymv/dspmv); W = 4 columns share each load and store of y and load of x.
  */
+export const SYMV_W = 4;
 function symvBody(): number[] {
   const c: number[] = [];
-  const [AA, XX, YY, NB, JJ, CC, LL, P0, P1, II, X0, X1, AC0, AC1, AV0, AV1, XV] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16];
+  const W = SYMV_W;
+  const [AA, XX, YY, NB, JJ, PP, II] = [0, 1, 2, 3, 4, 5, 6];
+  const XQ = 7, AC = XQ + W, AV = AC + W, XV = AV + W;
   const get = (l: number) => c.push(GET, l), set = (l: number) => c.push(SET, l), i32 = (v: number) => c.push(I32, ...sleb(v));
-  const SUB = 0x6b;
-  const hsumInto = (acc: number, off: number) => { // y[j + off/8] += acc₀ + acc₁
-    get(YY); get(JJ); c.push(ADD);
-    get(YY); get(JJ); c.push(ADD, F64LOAD, 3, off);
-    get(acc); c.push(...EXTRACT, 0); get(acc); c.push(...EXTRACT, 1, F64ADD, F64ADD, F64STORE, 3, off);
-  };
-  get(AA); set(CC); i32(0); set(JJ);
+  get(AA); set(PP); i32(0); set(JJ);
   c.push(BLOCK, VOID, LOOP, VOID);
   get(JJ); get(NB); c.push(GEU, BRIF, 1);
-  get(XX); get(JJ); c.push(ADD, F64LOAD, 3, 0, ...SPLAT); set(X0);
-  get(XX); get(JJ); c.push(ADD, F64LOAD, 3, 8, ...SPLAT); set(X1);
-  get(NB); get(JJ); c.push(SUB); i32(16); c.push(SUB); set(LL);
-  get(CC); set(P0); get(CC); get(LL); c.push(ADD); set(P1);
-  get(JJ); i32(16); c.push(ADD); set(II);
-  c.push(...V128ZERO); set(AC0); c.push(...V128ZERO); set(AC1);
+  for (let q = 0; q < W; q++) { get(XX); get(JJ); c.push(ADD, F64LOAD, 3, ...uleb(8 * q), ...SPLAT); set(XQ + q); }
+  for (let q = 0; q < W; q++) { c.push(...V128ZERO); set(AC + q); }
+  get(JJ); i32(8 * W); c.push(ADD); set(II);
   c.push(BLOCK, VOID, LOOP, VOID);
   get(II); get(NB); c.push(GEU, BRIF, 1);
-  get(P0); c.push(...V128LOAD, 3, 0); set(AV0);
-  get(P1); c.push(...V128LOAD, 3, 0); set(AV1);
+  for (let q = 0; q < W; q++) { get(PP); c.push(...V128LOAD, 3, ...uleb(16 * q)); set(AV + q); }
   get(XX); get(II); c.push(ADD, ...V128LOAD, 3, 0); set(XV);
   get(YY); get(II); c.push(ADD);
   get(YY); get(II); c.push(ADD, ...V128LOAD, 3, 0);
-  get(AV0); get(X0); c.push(...F64X2MUL, ...F64X2ADD); get(AV1); get(X1); c.push(...F64X2MUL, ...F64X2ADD);
+  for (let q = 0; q < W; q++) { get(AV + q); get(XQ + q); c.push(...F64X2MUL, ...F64X2ADD); }
   c.push(...V128STORE, 3, 0);
-  get(AC0); get(AV0); get(XV); c.push(...F64X2MUL, ...F64X2ADD); set(AC0);
-  get(AC1); get(AV1); get(XV); c.push(...F64X2MUL, ...F64X2ADD); set(AC1);
-  get(P0); i32(16); c.push(ADD); set(P0);
-  get(P1); i32(16); c.push(ADD); set(P1);
+  for (let q = 0; q < W; q++) { get(AC + q); get(AV + q); get(XV); c.push(...F64X2MUL, ...F64X2ADD); set(AC + q); }
+  get(PP); i32(16 * W); c.push(ADD); set(PP);
   get(II); i32(16); c.push(ADD); set(II);
   c.push(BR, 0, END, END);
-  hsumInto(AC0, 0); hsumInto(AC1, 8);
-  get(CC); get(LL); get(LL); c.push(ADD, ADD); set(CC);
-  get(JJ); i32(16); c.push(ADD); set(JJ);
+  for (let q = 0; q < W; q++) { // y[j+q] += acc_q,0 + acc_q,1
+    get(YY); get(JJ); c.push(ADD);
+    get(YY); get(JJ); c.push(ADD, F64LOAD, 3, ...uleb(8 * q));
+    get(AC + q); c.push(...EXTRACT, 0); get(AC + q); c.push(...EXTRACT, 1, F64ADD, F64ADD, F64STORE, 3, ...uleb(8 * q));
+  }
+  get(JJ); i32(8 * W); c.push(ADD); set(JJ);
   c.push(BR, 0, END, END, END);
-  const locals = vec([[6, 0x7f], [7, 0x7b]]);
+  const locals = vec([[3, 0x7f], [3 * W + 1, 0x7b]]);
   return [...uleb(locals.length + c.length), ...locals, ...c];
 }
 
@@ -273,10 +269,9 @@ export class StagedGemv {
 }
 
 /**
- * An exactly symmetric float64 matrix (column-major, order n) staged as its packed lower triangle for `symv`: an odd
- * order is padded with a zero row and column to N = n+1; the 2×2 diagonal blocks stay in JS (d0 = A[j,j], d1 =
- * A[j+1,j], d2 = A[j+1,j+1] per pair). The caller checks symmetry (`isExactlySymmetric`) — this reads only the lower
- * triangle.
+ * An exactly symmetric float64 matrix (column-major, order n) staged as its packed lower triangle for `symv`: the
+ * order is padded with zero rows and columns to N, a multiple of SYMV_W; the W×W diagonal blocks stay in JS. The
+ * caller checks symmetry (`isExactlySymmetric`) — this reads only the lower triangle.
  */
 export class StagedSymv {
   private readonly xv: Float64Array; private readonly yv: Float64Array; private readonly diag: Float64Array;
@@ -285,35 +280,36 @@ export class StagedSymv {
     this.xOff = packed * 8; this.yOff = this.xOff + N * 8;
     const buf = ex.memory.buffer;
     this.xv = new Float64Array(buf, this.xOff, N); this.yv = new Float64Array(buf, this.yOff, N);
-    this.diag = new Float64Array(3 * (N / 2));
+    this.diag = new Float64Array(N * SYMV_W);
   }
   static create(a: Float64Array, n: number): StagedSymv | null {
     const mod = wasmModule();
     if (!mod || !wasmApi) return null;
-    const N = n + (n % 2);
+    const W = SYMV_W, N = Math.ceil(n / W) * W;
     let packed = 0;
-    for (let j = 0; j < N; j += 2) packed += 2 * (N - j - 2);
+    for (let j = 0; j < N; j += W) packed += W * (N - j - W);
     const ex = new wasmApi.Instance(mod, {}).exports as Exports;
     const bytes = (packed + 2 * N + 4) * 8, have = ex.memory.buffer.byteLength;
     if (bytes > have) ex.memory.grow(Math.ceil((bytes - have) / 65536));
     const st = new StagedSymv(ex, n, N, packed);
     const P = new Float64Array(ex.memory.buffer, 0, packed), at = (i: number, j: number) => (i < n && j < n ? a[j * n + i]! : 0);
     let o = 0;
-    for (let j = 0; j < N; j += 2) {
-      for (let c = j; c < j + 2; c++) for (let i = j + 2; i < N; i++) P[o++] = at(i, c);
-      st.diag[(3 * j) / 2] = at(j, j); st.diag[(3 * j) / 2 + 1] = at(j + 1, j); st.diag[(3 * j) / 2 + 2] = at(j + 1, j + 1);
+    for (let j = 0; j < N; j += W) {
+      for (let i = j + W; i < N; i += 2) for (let q = 0; q < W; q++) { P[o++] = at(i, j + q); P[o++] = at(i + 1, j + q); }
+      // diag block, column-major W×W
+      for (let q = 0; q < W; q++) for (let r = 0; r < W; r++) st.diag[j * W + q * W + r] = at(j + r, j + q);
     }
     return st;
   }
   apply(x: ArrayLike<number>, out: Float64Array): void {
-    const { n, N, xv, yv, diag } = this;
+    const { n, N, xv, yv, diag } = this, W = SYMV_W;
     for (let j = 0; j < n; j++) xv[j] = x[j]!;
-    if (N > n) xv[n] = 0;
+    for (let j = n; j < N; j++) xv[j] = 0;
     yv.fill(0);
     this.ex.symv(0, this.xOff, this.yOff, N * 8);
-    for (let j = 0, t = 0; j < N; j += 2, t += 3) {
-      const x0 = xv[j]!, x1 = xv[j + 1]!, d0 = diag[t]!, d1 = diag[t + 1]!, d2 = diag[t + 2]!;
-      yv[j] = yv[j]! + d0 * x0 + d1 * x1; yv[j + 1] = yv[j + 1]! + d1 * x0 + d2 * x1;
+    for (let j = 0; j < N; j += W) {
+      const o = j * W;
+      for (let q = 0; q < W; q++) { const xq = xv[j + q]!; for (let r = 0; r < W; r++) yv[j + r] = yv[j + r]! + diag[o + q * W + r]! * xq; }
     }
     out.set(n === N ? yv : yv.subarray(0, n));
   }
