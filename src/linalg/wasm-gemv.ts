@@ -10,6 +10,11 @@
  * Odd trailing rows and the n mod 4 trailing columns are finished in JS by the caller.
  */
 
+import * as nodeOsModule from 'node:os';
+import * as nodeWorkerModule from 'node:worker_threads';
+const nodeOs: typeof nodeOsModule | null = nodeOsModule;
+const nodeWorkers: typeof nodeWorkerModule | null = nodeWorkerModule;
+
 const wasmApi = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
 interface WasmApi {
   validate(bytes: Uint8Array): boolean;
@@ -22,7 +27,7 @@ interface Exports {
   mdot(vb: number, c4: number, w: number, lim: number, stride: number, out: number): void;
   maxpy(vb: number, c4: number, h: number, w: number, lim: number, stride: number): void;
   spmv(ip: number, ipEnd: number, ix: number, v: number, x: number, y: number): void;
-  symv(a: number, x: number, y: number, nBytes: number): void;
+  symv(a: number, x: number, y: number, j0: number, j1: number, nBytes: number): void;
 }
 
 function uleb(n: number): number[] { const out: number[] = []; do { let b = n & 0x7f; n >>>= 7; if (n) b |= 0x80; out.push(b); } while (n); return out; }
@@ -171,8 +176,9 @@ function spmvBody(): number[] {
 }
 
 /**
- * symv(a, x, y, nBytes): the off-diagonal-block part of a symmetric product, y += L·x + Lᵀ·x, for an order N =
- * nBytes/8 (a multiple of SYMV_W) whose lower triangle is packed by column blocks j … j+W−1 (j a multiple of W): for
+ * symv(a, x, y, j0, j1, nBytes): the off-diagonal-block part of a symmetric product, y += L·x + Lᵀ·x, over the
+ * column blocks j0/8 ≤ j < j1/8 (a pointing at block j0's first entry), for an order N = nBytes/8 (a multiple of
+ * SYMV_W) whose lower triangle is packed by column blocks j … j+W−1 (j a multiple of W): for
  * each row pair i, i+1 ≥ j+W the W pairs [A(i,c), A(i+1,c)], c = j … j+W−1, lie consecutively, so one pointer and
  * constant offsets address them (the W×W diagonal blocks are left to the caller). Each stored entry is read once and
  * used twice (an axpy into y[i:i+2] and a dot into y[c]), so a product streams n²/2 doubles instead of n² (cf.
@@ -182,12 +188,12 @@ export const SYMV_W = 4;
 function symvBody(): number[] {
   const c: number[] = [];
   const W = SYMV_W;
-  const [AA, XX, YY, NB, JJ, PP, II] = [0, 1, 2, 3, 4, 5, 6];
-  const XQ = 7, AC = XQ + W, AV = AC + W, XV = AV + W;
+  const [AA, XX, YY, J0, J1, NB, JJ, PP, II] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+  const XQ = 9, AC = XQ + W, AV = AC + W, XV = AV + W;
   const get = (l: number) => c.push(GET, l), set = (l: number) => c.push(SET, l), i32 = (v: number) => c.push(I32, ...sleb(v));
-  get(AA); set(PP); i32(0); set(JJ);
+  get(AA); set(PP); get(J0); set(JJ);
   c.push(BLOCK, VOID, LOOP, VOID);
-  get(JJ); get(NB); c.push(GEU, BRIF, 1);
+  get(JJ); get(J1); c.push(GEU, BRIF, 1);
   for (let q = 0; q < W; q++) { get(XX); get(JJ); c.push(ADD, F64LOAD, 3, ...uleb(8 * q), ...SPLAT); set(XQ + q); }
   for (let q = 0; q < W; q++) { c.push(...V128ZERO); set(AC + q); }
   get(JJ); i32(8 * W); c.push(ADD); set(II);
@@ -214,15 +220,28 @@ function symvBody(): number[] {
   return [...uleb(locals.length + c.length), ...locals, ...c];
 }
 
-function moduleBytes(): Uint8Array {
+function moduleBytes(shared = false): Uint8Array {
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec([[0x60, 5, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0], [0x60, 6, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0], [0x60, 4, 0x7f, 0x7f, 0x7f, 0x7f, 0]])),
-    ...section(3, vec([[0], [1], [1], [1], [2]])),
-    ...section(5, vec([[0x00, 1]])),
+    ...section(1, vec([[0x60, 5, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0], [0x60, 6, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0]])),
+    // A shared memory (for the worker split of StagedSymv) is imported — limits flag 3: shared, with a maximum.
+    ...(shared ? section(2, vec([[...str('env'), ...str('memory'), 0x02, 0x03, 0, ...uleb(65536)]])) : []),
+    ...section(3, vec([[0], [1], [1], [1], [1]])),
+    ...(shared ? [] : section(5, vec([[0x00, 1]]))),
     ...section(7, vec([[...str('gemv'), 0x00, 0], [...str('mdot'), 0x00, 1], [...str('maxpy'), 0x00, 2], [...str('spmv'), 0x00, 3], [...str('symv'), 0x00, 4], [...str('memory'), 0x02, 0]])),
     ...section(10, vec([body(), mdotBody(), maxpyBody(), spmvBody(), symvBody()])),
   ]);
+}
+
+let compiledShared: object | null | undefined;
+/** The same module importing a shared memory, for the StagedSymv worker split; null where unsupported. */
+function sharedModule(): object | null {
+  if (compiledShared !== undefined) return compiledShared;
+  try {
+    const bytes = moduleBytes(true);
+    compiledShared = wasmApi && typeof SharedArrayBuffer === 'function' && wasmApi.validate(bytes) ? new wasmApi.Module(bytes) : null;
+  } catch { compiledShared = null; }
+  return compiledShared;
 }
 
 let compiled: object | null | undefined;
@@ -272,15 +291,29 @@ export class StagedGemv {
  * An exactly symmetric float64 matrix (column-major, order n) staged as its packed lower triangle for `symv`: the
  * order is padded with zero rows and columns to N, a multiple of SYMV_W; the W×W diagonal blocks stay in JS. The
  * caller checks symmetry (`isExactlySymmetric`) — this reads only the lower triangle.
+ *
+ * From SPLIT_MIN on, when the machine has a second core, the packed triangle lives in a shared memory and a worker
+ * thread runs the trailing column blocks into its own copy of y while this thread runs the leading ones (split at
+ * N(1 − 1/√2), which halves the triangle's area); the two halves are summed here. One product is a few hundred µs
+ * of streaming, so the hand-off is an Atomics counter, not a message. Until the worker reports ready, and wherever
+ * threads or shared memories are missing, this thread runs all blocks.
  */
 export class StagedSymv {
   private readonly xv: Float64Array; private readonly yv: Float64Array; private readonly diag: Float64Array;
   private readonly xOff: number; private readonly yOff: number;
-  private constructor(private readonly ex: Exports, private readonly n: number, private readonly N: number, packed: number) {
+  private split: { y1: Float64Array; y1Off: number; jSplit: number; aSplit: number; ctl: Int32Array; gen: number; worker: WorkerLike | null } | null = null;
+  private constructor(private readonly ex: Exports, private readonly n: number, private readonly N: number, packed: number, threads: boolean) {
     this.xOff = packed * 8; this.yOff = this.xOff + N * 8;
     const buf = ex.memory.buffer;
     this.xv = new Float64Array(buf, this.xOff, N); this.yv = new Float64Array(buf, this.yOff, N);
     this.diag = new Float64Array(N * SYMV_W);
+    if (threads) {
+      const W = SYMV_W, jSplit = Math.round((N * (1 - Math.SQRT1_2)) / W) * W;
+      let aSplit = 0;
+      for (let j = 0; j < jSplit; j += W) aSplit += W * (N - j - W);
+      const y1Off = this.yOff + N * 8, ctlOff = y1Off + N * 8;
+      this.split = { y1: new Float64Array(buf, y1Off, N), y1Off, jSplit, aSplit: aSplit * 8, ctl: new Int32Array(buf, ctlOff, 10), gen: 0, worker: null };
+    }
   }
   static create(a: Float64Array, n: number): StagedSymv | null {
     const mod = wasmModule();
@@ -288,31 +321,93 @@ export class StagedSymv {
     const W = SYMV_W, N = Math.ceil(n / W) * W;
     let packed = 0;
     for (let j = 0; j < N; j += W) packed += W * (N - j - W);
-    const ex = new wasmApi.Instance(mod, {}).exports as Exports;
-    const bytes = (packed + 2 * N + 4) * 8, have = ex.memory.buffer.byteLength;
-    if (bytes > have) ex.memory.grow(Math.ceil((bytes - have) / 65536));
-    const st = new StagedSymv(ex, n, N, packed);
+    const bytes = (packed + 3 * N + 16) * 8;
+    const smod = n >= SPLIT_MIN && availableCores() >= 2 ? sharedModule() : null;
+    let ex: Exports, memory: unknown = null;
+    if (smod) {
+      const pages = Math.ceil(bytes / 65536);
+      memory = new (wasmApi as unknown as { Memory: new (d: object) => unknown }).Memory({ initial: pages, maximum: pages, shared: true });
+      ex = new wasmApi.Instance(smod, { env: { memory } }).exports as Exports;
+    } else {
+      ex = new wasmApi.Instance(mod, {}).exports as Exports;
+      const have = ex.memory.buffer.byteLength;
+      if (bytes > have) ex.memory.grow(Math.ceil((bytes - have) / 65536));
+    }
+    const st = new StagedSymv(ex, n, N, packed, !!smod);
     const P = new Float64Array(ex.memory.buffer, 0, packed), at = (i: number, j: number) => (i < n && j < n ? a[j * n + i]! : 0);
     let o = 0;
     for (let j = 0; j < N; j += W) {
       for (let i = j + W; i < N; i += 2) for (let q = 0; q < W; q++) { P[o++] = at(i, j + q); P[o++] = at(i + 1, j + q); }
-      // diag block, column-major W×W
+      // The W×W diagonal block, column-major.
       for (let q = 0; q < W; q++) for (let r = 0; r < W; r++) st.diag[j * W + q * W + r] = at(j + r, j + q);
     }
+    if (st.split) { st.split.worker = startWorker(smod!, memory, st.split.ctl.byteOffset, st); if (!st.split.worker) st.split = null; }
     return st;
   }
+  /** Whether products currently run split with the worker (it has started and not been given up). */
+  get threaded(): boolean { return !!this.split && Atomics.load(this.split.ctl, 2) === 1; }
   apply(x: ArrayLike<number>, out: Float64Array): void {
-    const { n, N, xv, yv, diag } = this, W = SYMV_W;
+    const { n, N, xv, yv, diag } = this, W = SYMV_W, sp = this.split;
     for (let j = 0; j < n; j++) xv[j] = x[j]!;
     for (let j = n; j < N; j++) xv[j] = 0;
     yv.fill(0);
-    this.ex.symv(0, this.xOff, this.yOff, N * 8);
+    // ctl: [0] request generation, [1] done generation, [2] worker ready, [3..8] kernel arguments.
+    if (sp && Atomics.load(sp.ctl, 2) === 1) {
+      sp.y1.fill(0);
+      const c = sp.ctl, g = ++sp.gen;
+      c[3] = sp.aSplit; c[4] = this.xOff; c[5] = sp.y1Off; c[6] = sp.jSplit * 8; c[7] = N * 8; c[8] = N * 8;
+      Atomics.store(c, 0, g); Atomics.notify(c, 0);
+      this.ex.symv(0, this.xOff, this.yOff, 0, sp.jSplit * 8, N * 8);
+      let ok = true;
+      for (let d = Atomics.load(c, 1); d !== g; d = Atomics.load(c, 1)) if (Atomics.wait(c, 1, d, 2000) === 'timed-out') { ok = false; break; }
+      if (ok) { const y1 = sp.y1; for (let i = 0; i < N; i++) yv[i] = yv[i]! + y1[i]!; }
+      else {
+        // A worker silent for 2 s is taken as dead: its share runs here (into yv, y1 is abandoned) and so from now on.
+        this.split = null; void sp.worker?.terminate();
+        this.ex.symv(sp.aSplit, this.xOff, this.yOff, sp.jSplit * 8, N * 8, N * 8);
+      }
+    } else this.ex.symv(0, this.xOff, this.yOff, 0, N * 8, N * 8);
     for (let j = 0; j < N; j += W) {
       const o = j * W;
       for (let q = 0; q < W; q++) { const xq = xv[j + q]!; for (let r = 0; r < W; r++) yv[j + r] = yv[j + r]! + diag[o + q * W + r]! * xq; }
     }
     out.set(n === N ? yv : yv.subarray(0, n));
   }
+}
+
+const SPLIT_MIN = 1024;
+function availableCores(): number { return nodeOs?.availableParallelism?.() ?? 1; }
+
+/**
+ * The worker: waits on ctl[0] for a new generation, runs symv with the arguments in ctl[3..8], publishes the
+ * generation in ctl[1]. unref'd, so it never keeps the process alive; terminated when its StagedSymv is collected.
+ */
+const WORKER_SOURCE = `
+const { workerData } = require('node:worker_threads');
+const { module, memory, ctlOff } = workerData;
+const ex = new WebAssembly.Instance(module, { env: { memory } }).exports;
+const c = new Int32Array(memory.buffer, ctlOff, 10);
+Atomics.store(c, 2, 1);
+let seen = Atomics.load(c, 0);
+for (;;) {
+  Atomics.wait(c, 0, seen);
+  const g = Atomics.load(c, 0);
+  if (g === seen) continue;
+  seen = g;
+  ex.symv(c[3], c[4], c[5], c[6], c[7], c[8]);
+  Atomics.store(c, 1, g); Atomics.notify(c, 1);
+}`;
+interface WorkerLike { unref(): void; terminate(): unknown; on(ev: string, f: () => void): unknown }
+const workerRegistry = typeof FinalizationRegistry === 'function' ? new FinalizationRegistry<WorkerLike>((w) => { void w.terminate(); }) : null;
+function startWorker(module: object, memory: unknown, ctlOff: number, owner: object): WorkerLike | null {
+  if (!nodeWorkers) return null;
+  try {
+    const w = new nodeWorkers.Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory, ctlOff } }) as unknown as WorkerLike;
+    w.unref();
+    w.on('error', () => {});
+    workerRegistry?.register(owner, w);
+    return w;
+  } catch { return null; }
 }
 
 /** Whether a column-major square matrix equals its transpose bit for bit, by 32×32 tiles (stops at the first miss). */

@@ -75,3 +75,21 @@ test('staged Dense products: an exactly symmetric matrix goes through the packed
     for (let r = 0; r < 3; r++) assert.ok(maxRel(D.matmat({ rows: n, cols: 1, data: x }).data, want) < 1e-14, `Dense product ${r}, n=${n}`);
   }
 });
+
+test('StagedSymv split over a worker thread (n ≥ 1024, two cores) gives the same product as one thread', async (t) => {
+  const { StagedSymv } = await import('../../src/linalg/wasm-gemv.ts');
+  const { availableParallelism } = await import('node:os');
+  const rng = new Rng(11), n = 1030;
+  const a = new Float64Array(n * n);
+  for (let j = 0; j < n; j++) for (let i = 0; i <= j; i++) { const v = rng.gauss(); a[j * n + i] = v; a[i * n + j] = v; }
+  const st = StagedSymv.create(a, n);
+  if (!st) { t.skip('no WebAssembly SIMD'); return; }
+  for (let k = 0; k < 200 && !st.threaded; k++) await new Promise((r) => setTimeout(r, 10));
+  if (availableParallelism() >= 2) assert.ok(st.threaded, 'the worker started within 2 s');
+  for (let r = 0; r < 3; r++) {
+    const x = Float64Array.from({ length: n }, () => rng.gauss()), want = new Float64Array(n), y = new Float64Array(n);
+    for (let j = 0; j < n; j++) for (let i = 0; i < n; i++) want[i] = want[i]! + a[j * n + i]! * x[j]!;
+    st.apply(x, y);
+    assert.ok(maxRel(y, want) < 1e-14, `product ${r} (threaded ${st.threaded})`);
+  }
+});
