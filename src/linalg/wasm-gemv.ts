@@ -301,7 +301,7 @@ export class StagedGemv {
 export class StagedSymv {
   private readonly xv: Float64Array; private readonly yv: Float64Array; private readonly diag: Float64Array;
   private readonly xOff: number; private readonly yOff: number;
-  private split: { y1: Float64Array; y1Off: number; jSplit: number; aSplit: number; ctl: Int32Array; gen: number; worker: WorkerLike | null } | null = null;
+  private split: { y1: Float64Array; y1Off: number; jSplit: number; aSplit: number; helper: Helper | null } | null = null;
   private constructor(private readonly ex: Exports, private readonly n: number, private readonly N: number, packed: number, threads: boolean) {
     this.xOff = packed * 8; this.yOff = this.xOff + N * 8;
     const buf = ex.memory.buffer;
@@ -311,8 +311,8 @@ export class StagedSymv {
       const W = SYMV_W, jSplit = Math.round((N * (1 - Math.SQRT1_2)) / W) * W;
       let aSplit = 0;
       for (let j = 0; j < jSplit; j += W) aSplit += W * (N - j - W);
-      const y1Off = this.yOff + N * 8, ctlOff = y1Off + N * 8;
-      this.split = { y1: new Float64Array(buf, y1Off, N), y1Off, jSplit, aSplit: aSplit * 8, ctl: new Int32Array(buf, ctlOff, 10), gen: 0, worker: null };
+      const y1Off = this.yOff + N * 8;
+      this.split = { y1: new Float64Array(buf, y1Off, N), y1Off, jSplit, aSplit: aSplit * 8, helper: null };
     }
   }
   static create(a: Float64Array, n: number): StagedSymv | null {
@@ -321,19 +321,16 @@ export class StagedSymv {
     const W = SYMV_W, N = Math.ceil(n / W) * W;
     let packed = 0;
     for (let j = 0; j < N; j += W) packed += W * (N - j - W);
-    const bytes = (packed + 3 * N + 16) * 8;
+    const bytes = (packed + 3 * N + 4) * 8;
     const smod = n >= SPLIT_MIN && availableCores() >= 2 ? sharedModule() : null;
-    let ex: Exports, memory: unknown = null;
-    if (smod) {
-      const pages = Math.ceil(bytes / 65536);
-      memory = new (wasmApi as unknown as { Memory: new (d: object) => unknown }).Memory({ initial: pages, maximum: pages, shared: true });
-      ex = new wasmApi.Instance(smod, { env: { memory } }).exports as Exports;
-    } else {
+    let ex: Exports, shared: { memory: unknown; ctlOff: number } | null = null;
+    if (smod) { const si = sharedInstance(smod, bytes); ex = si.ex; shared = si; }
+    else {
       ex = new wasmApi.Instance(mod, {}).exports as Exports;
       const have = ex.memory.buffer.byteLength;
       if (bytes > have) ex.memory.grow(Math.ceil((bytes - have) / 65536));
     }
-    const st = new StagedSymv(ex, n, N, packed, !!smod);
+    const st = new StagedSymv(ex, n, N, packed, !!shared);
     const P = new Float64Array(ex.memory.buffer, 0, packed), at = (i: number, j: number) => (i < n && j < n ? a[j * n + i]! : 0);
     let o = 0;
     for (let j = 0; j < N; j += W) {
@@ -341,31 +338,22 @@ export class StagedSymv {
       // The W×W diagonal block, column-major.
       for (let q = 0; q < W; q++) for (let r = 0; r < W; r++) st.diag[j * W + q * W + r] = at(j + r, j + q);
     }
-    if (st.split) { st.split.worker = startWorker(smod!, memory, st.split.ctl.byteOffset, st); if (!st.split.worker) st.split = null; }
+    if (st.split && shared) { st.split.helper = Helper.start(smod!, shared.memory, ex.memory.buffer, shared.ctlOff, st); if (!st.split.helper) st.split = null; }
     return st;
   }
   /** Whether products currently run split with the worker (it has started and not been given up). */
-  get threaded(): boolean { return !!this.split && Atomics.load(this.split.ctl, 2) === 1; }
+  get threaded(): boolean { return !!this.split?.helper?.ready; }
   apply(x: ArrayLike<number>, out: Float64Array): void {
     const { n, N, xv, yv, diag } = this, W = SYMV_W, sp = this.split;
     for (let j = 0; j < n; j++) xv[j] = x[j]!;
     for (let j = n; j < N; j++) xv[j] = 0;
     yv.fill(0);
-    // ctl: [0] request generation, [1] done generation, [2] worker ready, [3..8] kernel arguments.
-    if (sp && Atomics.load(sp.ctl, 2) === 1) {
+    if (sp?.helper?.ready) {
       sp.y1.fill(0);
-      const c = sp.ctl, g = ++sp.gen;
-      c[3] = sp.aSplit; c[4] = this.xOff; c[5] = sp.y1Off; c[6] = sp.jSplit * 8; c[7] = N * 8; c[8] = N * 8;
-      Atomics.store(c, 0, g); Atomics.notify(c, 0);
+      sp.helper.post('symv', [sp.aSplit, this.xOff, sp.y1Off, sp.jSplit * 8, N * 8, N * 8]);
       this.ex.symv(0, this.xOff, this.yOff, 0, sp.jSplit * 8, N * 8);
-      let ok = true;
-      for (let d = Atomics.load(c, 1); d !== g; d = Atomics.load(c, 1)) if (Atomics.wait(c, 1, d, 2000) === 'timed-out') { ok = false; break; }
-      if (ok) { const y1 = sp.y1; for (let i = 0; i < N; i++) yv[i] = yv[i]! + y1[i]!; }
-      else {
-        // A worker silent for 2 s is taken as dead: its share runs here (into yv, y1 is abandoned) and so from now on.
-        this.split = null; void sp.worker?.terminate();
-        this.ex.symv(sp.aSplit, this.xOff, this.yOff, sp.jSplit * 8, N * 8, N * 8);
-      }
+      if (sp.helper.finish()) { const y1 = sp.y1; for (let i = 0; i < N; i++) yv[i] = yv[i]! + y1[i]!; }
+      else this.ex.symv(sp.aSplit, this.xOff, this.yOff, sp.jSplit * 8, N * 8, N * 8); // y1 abandoned
     } else this.ex.symv(0, this.xOff, this.yOff, 0, N * 8, N * 8);
     for (let j = 0; j < N; j += W) {
       const o = j * W;
@@ -379,8 +367,11 @@ const SPLIT_MIN = 1024;
 function availableCores(): number { return nodeOs?.availableParallelism?.() ?? 1; }
 
 /**
- * The worker: waits on ctl[0] for a new generation, runs symv with the arguments in ctl[3..8], publishes the
- * generation in ctl[1]. unref'd, so it never keeps the process alive; terminated when its StagedSymv is collected.
+ * A helper thread for one staged kernel, sharing that kernel's wasm memory. ctl (10 int32 in the shared memory):
+ * [0] request generation, [1] done generation, [2] ready flag, [3..8] the kernel's six arguments, [9] which kernel
+ * (0 symv, 1 spmv). One product is a few hundred µs to a few ms of streaming, so the hand-off is an Atomics counter,
+ * not a message. The worker is unref'd (it never keeps the process alive) and terminated when its owner is
+ * collected; one silent for 2 s is taken as dead and its share runs on the calling thread from then on.
  */
 const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
@@ -394,20 +385,50 @@ for (;;) {
   const g = Atomics.load(c, 0);
   if (g === seen) continue;
   seen = g;
-  ex.symv(c[3], c[4], c[5], c[6], c[7], c[8]);
+  if (c[9] === 1) ex.spmv(c[3], c[4], c[5], c[6], c[7], c[8]); else ex.symv(c[3], c[4], c[5], c[6], c[7], c[8]);
   Atomics.store(c, 1, g); Atomics.notify(c, 1);
 }`;
 interface WorkerLike { unref(): void; terminate(): unknown; on(ev: string, f: () => void): unknown }
 const workerRegistry = typeof FinalizationRegistry === 'function' ? new FinalizationRegistry<WorkerLike>((w) => { void w.terminate(); }) : null;
-function startWorker(module: object, memory: unknown, ctlOff: number, owner: object): WorkerLike | null {
-  if (!nodeWorkers) return null;
-  try {
-    const w = new nodeWorkers.Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory, ctlOff } }) as unknown as WorkerLike;
-    w.unref();
-    w.on('error', () => {});
-    workerRegistry?.register(owner, w);
-    return w;
-  } catch { return null; }
+const SPLIT_KERNEL = { symv: 0, spmv: 1 } as const;
+
+class Helper {
+  private gen = 0; private dead = false;
+  private constructor(private readonly ctl: Int32Array, private readonly worker: WorkerLike) {}
+  /** A helper over `memory` with its ctl block at byte ctlOff; null without worker threads. */
+  static start(module: object, memory: unknown, buf: ArrayBuffer, ctlOff: number, owner: object): Helper | null {
+    if (!nodeWorkers) return null;
+    try {
+      const w = new nodeWorkers.Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory, ctlOff } }) as unknown as WorkerLike;
+      w.unref();
+      w.on('error', () => {});
+      workerRegistry?.register(owner, w);
+      return new Helper(new Int32Array(buf, ctlOff, 10), w);
+    } catch { return null; }
+  }
+  get ready(): boolean { return !this.dead && Atomics.load(this.ctl, 2) === 1; }
+  /** Starts `kernel(args)` on the helper; `finish()` must follow. */
+  post(kernel: keyof typeof SPLIT_KERNEL, args: readonly number[]): void {
+    const c = this.ctl;
+    for (let t = 0; t < 6; t++) c[3 + t] = args[t]!;
+    c[9] = SPLIT_KERNEL[kernel];
+    Atomics.store(c, 0, ++this.gen); Atomics.notify(c, 0);
+  }
+  /** Waits for the posted kernel; false (and the helper is given up) when it stayed silent for 2 s. */
+  finish(): boolean {
+    const c = this.ctl, g = this.gen;
+    for (let d = Atomics.load(c, 1); d !== g; d = Atomics.load(c, 1)) {
+      if (Atomics.wait(c, 1, d, 2000) === 'timed-out') { this.dead = true; void this.worker.terminate(); return false; }
+    }
+    return true;
+  }
+}
+
+/** A module instance on a fresh shared memory of `bytes` (plus the helper's ctl block at the returned offset). */
+function sharedInstance(smod: object, bytes: number): { ex: Exports; memory: unknown; ctlOff: number } {
+  const ctlOff = Math.ceil(bytes / 64) * 64, pages = Math.ceil((ctlOff + 64) / 65536);
+  const memory = new (wasmApi as unknown as { Memory: new (d: object) => unknown }).Memory({ initial: pages, maximum: pages, shared: true });
+  return { ex: new wasmApi!.Instance(smod, { env: { memory } }).exports as Exports, memory, ctlOff };
 }
 
 /** Whether a column-major square matrix equals its transpose bit for bit, by 32×32 tiles (stops at the first miss). */
@@ -466,11 +487,14 @@ export class KrylovBlock {
 
 /**
  * A float64 CSR matrix staged in its own module instance (values, x and y 8-byte aligned first, then indptr and
- * indices); `apply(x)` copies x in, runs the wasm row loop and returns a fresh y.
+ * indices); `apply(x)` copies x in, runs the wasm row loop and returns a fresh y. From SPMV_SPLIT_MIN nonzeros on a
+ * machine with a second core the memory is shared and a helper thread (as for StagedSymv) runs the rows after the
+ * nonzero midpoint into the same y (disjoint rows, so no reduction is needed).
  */
 export class StagedSpmv {
   private readonly xv: Float64Array; private readonly yv: Float64Array;
   private readonly vOff = 0; private readonly xOff: number; private readonly yOff: number; private readonly ipOff: number; private readonly ixOff: number;
+  private helper: Helper | null = null; private mSplit = 0;
   private constructor(private readonly ex: Exports, private readonly m: number, n: number, nnz: number) {
     this.xOff = nnz * 8; this.yOff = this.xOff + n * 8; this.ipOff = this.yOff + m * 8; this.ixOff = this.ipOff + (m + 1) * 4;
     const buf = ex.memory.buffer;
@@ -481,18 +505,38 @@ export class StagedSpmv {
     const mod = wasmModule();
     if (!mod || !wasmApi) return null;
     const nnz = indptr[m]!;
-    const ex = new wasmApi.Instance(mod, {}).exports as Exports;
-    const bytes = nnz * 12 + (n + m) * 8 + (m + 1) * 4 + 64, have = ex.memory.buffer.byteLength;
-    if (bytes > have) ex.memory.grow(Math.ceil((bytes - have) / 65536));
+    const bytes = nnz * 12 + (n + m) * 8 + (m + 1) * 4 + 64;
+    const smod = nnz >= SPMV_SPLIT_MIN && availableCores() >= 2 ? sharedModule() : null;
+    let ex: Exports, shared: { memory: unknown; ctlOff: number } | null = null;
+    if (smod) { const si = sharedInstance(smod, bytes); ex = si.ex; shared = si; }
+    else {
+      ex = new wasmApi.Instance(mod, {}).exports as Exports;
+      const have = ex.memory.buffer.byteLength;
+      if (bytes > have) ex.memory.grow(Math.ceil((bytes - have) / 65536));
+    }
     const st = new StagedSpmv(ex, m, n, nnz), buf = ex.memory.buffer;
     new Float64Array(buf, st.vOff, nnz).set(values.subarray(0, nnz));
     new Int32Array(buf, st.ipOff, m + 1).set(indptr.subarray(0, m + 1));
     new Int32Array(buf, st.ixOff, nnz).set(indices.subarray(0, nnz));
+    if (shared) {
+      // First row whose indptr reaches half the nonzeros (binary search).
+      let lo = 0, hi = m;
+      while (lo < hi) { const mid = (lo + hi) >> 1; if (indptr[mid]! < nnz / 2) lo = mid + 1; else hi = mid; }
+      st.mSplit = lo;
+      st.helper = Helper.start(smod!, shared.memory, buf, shared.ctlOff, st);
+    }
     return st;
   }
+  get threaded(): boolean { return !!this.helper?.ready; }
   apply(x: Float64Array): Float64Array {
     this.xv.set(x);
-    this.ex.spmv(this.ipOff, this.ipOff + this.m * 4, this.ixOff, this.vOff, this.xOff, this.yOff);
+    const h = this.helper, m = this.m, k = this.mSplit;
+    if (h?.ready) {
+      h.post('spmv', [this.ipOff + k * 4, this.ipOff + m * 4, this.ixOff, this.vOff, this.xOff, this.yOff + k * 8]);
+      this.ex.spmv(this.ipOff, this.ipOff + k * 4, this.ixOff, this.vOff, this.xOff, this.yOff);
+      if (!h.finish()) this.ex.spmv(this.ipOff + k * 4, this.ipOff + m * 4, this.ixOff, this.vOff, this.xOff, this.yOff + k * 8);
+    } else this.ex.spmv(this.ipOff, this.ipOff + m * 4, this.ixOff, this.vOff, this.xOff, this.yOff);
     return this.yv.slice();
   }
 }
+const SPMV_SPLIT_MIN = 1 << 17;

@@ -93,3 +93,19 @@ test('StagedSymv split over a worker thread (n ≥ 1024, two cores) gives the sa
     assert.ok(maxRel(y, want) < 1e-14, `product ${r} (threaded ${st.threaded})`);
   }
 });
+
+test('StagedSpmv split over a worker thread (nnz ≥ 2¹⁷, two cores) gives the definition’s product', async (t) => {
+  const { availableParallelism } = await import('node:os');
+  const rng = new Rng(12), m = 32000, n = 15000, vals: number[] = [], rows: number[] = [], cols: number[] = [];
+  for (let i = 0; i < m; i++) for (let e = 0; e < (i % 3) * 4 + 1; e++) { vals.push(rng.gauss()); rows.push(i); cols.push(rng.int(0, n)); }
+  const S = L.Sparse.fromCOO(vals, rows, cols, [m, n]);
+  assert.ok(S.nnz >= 1 << 17);
+  const st = StagedSpmv.create(S.indptr, S.indices, S.values as Float64Array, m, n);
+  if (!st) { t.skip('no WebAssembly SIMD'); return; }
+  for (let k = 0; k < 200 && !st.threaded; k++) await new Promise((r) => setTimeout(r, 10));
+  if (availableParallelism() >= 2) assert.ok(st.threaded, 'the worker started within 2 s');
+  for (let r = 0; r < 3; r++) {
+    const x = Float64Array.from({ length: n }, () => rng.gauss());
+    assert.ok(maxRel(st.apply(x), spmvRef(S, x)) < 1e-14, `product ${r} (threaded ${st.threaded})`);
+  }
+});
