@@ -6,8 +6,6 @@ import { ArgumentError } from '../core/errors.ts';
  * interfaces (which lack index signatures) qualify; `leaves` checks the structure at run time.
  */
 export type Tree = object;
-/** The same structure with a different leaf type. */
-export type MapTree<T, L> = T extends Tensor ? L : T extends readonly unknown[] ? { [K in keyof T]: MapTree<T[K], L> } : { [K in keyof T]: MapTree<T[K], L> };
 
 /** Leaves in a fixed order (object keys in insertion order, depth first). */
 export function leaves(tree: unknown, path = '$', out: { path: string; value: Tensor }[] = []): { path: string; value: Tensor }[] {

@@ -1,6 +1,6 @@
 import { allocate, isFloat, type DType, type TypedArray } from './dtype.ts';
-import { DTypeError, ShapeError } from './errors.ts';
-import { broadcastShapes, sameShape, shapeStr } from './shape.ts';
+import { DTypeError } from './errors.ts';
+import { broadcastShapes, sameShape } from './shape.ts';
 import { Tensor, copyStrided } from './tensor.ts';
 import { emit } from './trace.ts';
 
@@ -231,8 +231,3 @@ export const le = (a: Tensor | number, b: Tensor | number) => binary('le', a, b)
 export const gt = (a: Tensor | number, b: Tensor | number) => binary('gt', a, b);
 export const ge = (a: Tensor | number, b: Tensor | number) => binary('ge', a, b);
 export const square = (x: Tensor) => binary('mul', x, x);
-
-/** Throws a ShapeError naming `op` unless `a` and `b` have identical shapes. */
-export function checkShapesEqual(op: string, a: Tensor, b: Tensor): void {
-  if (!sameShape(a.shape, b.shape)) throw new ShapeError(`${op}: shapes ${shapeStr(a.shape)} and ${shapeStr(b.shape)} must match`);
-}

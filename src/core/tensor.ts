@@ -200,7 +200,8 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   checkShape('reshape', target);
   if (sizeOf(target) !== x.size) throw new ShapeError(`reshape: cannot reshape ${shapeStr(x.shape)} (${x.size} elements) into ${shapeStr(shape)}`);
   if (sameShape(target, x.shape)) return x;
-  const src = x.isContiguous() ? x : x.contiguous();
+  // A view when possible; otherwise one compact copy that is not itself recorded (the reshape rule covers it).
+  const src = E.compact(x);
   return emit('reshape', [x], new Tensor(src.data, target, contiguousStrides(target), src.offset), { shape: target });
 }
 
