@@ -6,10 +6,10 @@
 import * as C from '../src/core/index.ts';
 import { randomFill } from './harness.ts';
 import type { BenchCase } from './harness.ts';
-import { trainDigitsMlp } from '../src/nn/experiments/digits.ts';
-import { syntheticDigits } from '../src/nn/experiments/data.ts';
-import { trainCharLm } from '../src/nn/experiments/charlm.ts';
-import { syntheticCorpus } from '../src/nn/experiments/data.ts';
+import { trainDigitsMlp } from '../src/experiments/nn/digits.ts';
+import { syntheticDigits } from '../src/experiments/nn/data.ts';
+import { trainCharLm } from '../src/experiments/nn/charlm.ts';
+import { syntheticCorpus } from '../src/experiments/nn/data.ts';
 
 type DType = 'float32' | 'float64';
 

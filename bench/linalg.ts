@@ -1,5 +1,5 @@
-/** `npx tsx bench/linalg.ts [--quick] [--json]`: the linalg benchmark problems of spec §6 (see src/linalg/benchmarks.ts). */
-import { runBenchmarks } from '../src/linalg/benchmarks.ts';
+/** `npx tsx bench/linalg.ts [--quick] [--json]`: the linalg benchmark problems of spec §6 (see src/experiments/linalg/benchmarks.ts). */
+import { runBenchmarks } from '../src/experiments/linalg/benchmarks.ts';
 
 const quick = process.argv.includes('--quick'), json = process.argv.includes('--json');
 const rows = runBenchmarks({ quick, scipy: true, log: json ? undefined : (s) => process.stderr.write(s + '\n') });

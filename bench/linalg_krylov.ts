@@ -1,6 +1,6 @@
 /**
  * `npx tsx bench/linalg_krylov.ts [reps]`: only the two Krylov rows of spec §6 (CG on the dense SPD n = 2000; top-10 of
- * the 10⁵-node Laplacian), built exactly as in src/linalg/benchmarks.ts, with per-matvec timings, for iterating on
+ * the 10⁵-node Laplacian), built exactly as in src/experiments/linalg/benchmarks.ts, with per-matvec timings, for iterating on
  * the kernels without the whole suite. Compare against SciPy with `python3 bench/linalg_scipy.py`.
  */
 import { loadavg } from 'node:os';

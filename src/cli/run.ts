@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isUsageError } from '../core/errors.ts';
-import { repoRoot } from '../demo/paths.ts';
+import { repoRoot } from '../experiments/paths.ts';
 import { UsageError, type CliIO, type Command } from './command.ts';
 import { commands as defaultCommands } from './commands/index.ts';
 

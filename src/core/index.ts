@@ -21,4 +21,3 @@ export { Rng } from './random.ts';
 export { emit, pushRecorder, popRecorder, noGrad, type Recorder } from './trace.ts';
 export { assertFinite, isAllFinite } from './checks.ts';
 export * from './errors.ts';
-export type * from './experiment.ts';

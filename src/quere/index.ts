@@ -26,4 +26,3 @@ export { fitAndEvaluate } from './probe.ts';
 export type { ProbeEvaluation, ProbeSpec } from './probe.ts';
 export { ADVERSARIAL_PROMPTS } from './adversarial.ts';
 export { arithmeticTask, additionPairs, TRAINED_QUESTIONS, UNSEEN_QUESTIONS, ADVERSARIAL_PREFIX } from './arithmetic.ts';
-export { quereExperiment } from './experiment.ts';

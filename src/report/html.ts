@@ -3,8 +3,8 @@
  * experiment, the claim, the paper, the setup, the figures, our numbers beside the paper's, the verdict, the time and
  * the command that reproduces it. Every string from the results is escaped.
  */
-import type { Figure, Table } from '../core/experiment.ts';
-import type { DemoResults, ExperimentRecord } from '../demo/results.ts';
+import type { Figure, Table } from '../experiments/contract.ts';
+import type { DemoResults, ExperimentRecord } from '../experiments/results.ts';
 import { escapeHtml, slug } from './escape.ts';
 import { formatSeconds, formatValue } from './format.ts';
 import { renderFigureSvg } from './svg.ts';
@@ -84,7 +84,7 @@ ${chips ? `<p class="tally">${chips}</p>` : ''}
 }
 
 function emptyNotice(): string {
-  return `<section id="empty" class="notice"><h2>No experiments ran</h2><p>The experiment registry (<code>src/demo/registry.ts</code>) is empty or nothing was selected. Each system adds its experiment there; run <code>strata demo --list</code> to see what is registered.</p></section>`;
+  return `<section id="empty" class="notice"><h2>No experiments ran</h2><p>The experiment registry (<code>src/experiments/registry.ts</code>) is empty or nothing was selected. Each system adds its experiment there; run <code>strata demo --list</code> to see what is registered.</p></section>`;
 }
 
 function toc(experiments: ExperimentRecord[]): string {

@@ -7,7 +7,7 @@ import type { Command } from '../../src/cli/command.ts';
 import { runCli } from '../../src/cli/run.ts';
 import { commands } from '../../src/cli/commands/index.ts';
 import { RuntimeFailure, ShapeError } from '../../src/core/errors.ts';
-import { repoRoot } from '../../src/demo/paths.ts';
+import { repoRoot } from '../../src/experiments/paths.ts';
 import { testIO } from './io.ts';
 
 const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string };

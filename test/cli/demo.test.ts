@@ -3,13 +3,13 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Experiment, ExperimentResult } from '../../src/core/experiment.ts';
+import type { Experiment, ExperimentResult } from '../../src/experiments/contract.ts';
 import { ArgumentError, RuntimeFailure } from '../../src/core/errors.ts';
 import { createDemoCommand } from '../../src/cli/commands/demo.ts';
 import { runCli } from '../../src/cli/run.ts';
-import { runExperiments, selectExperiments } from '../../src/demo/runner.ts';
-import { findSharedDataDir } from '../../src/demo/paths.ts';
-import { experiments as registry } from '../../src/demo/registry.ts';
+import { runExperiments, selectExperiments } from '../../src/experiments/runner.ts';
+import { findSharedDataDir } from '../../src/experiments/paths.ts';
+import { experiments as registry } from '../../src/experiments/registry.ts';
 import { barFixture, failingFixture, fixtureExperiments, monteCarloFixture, scatterFixture } from '../report/fixtures.ts';
 import { testIO } from './io.ts';
 

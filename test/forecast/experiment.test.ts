@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runForecastExperiment, oracleCheck } from '../../src/forecast/experiment.ts';
+import { runForecastExperiment, oracleCheck } from '../../src/experiments/forecast/llmtime.ts';
 import { DEFAULT_MODEL_PATH, defaultModelAvailable } from '../../src/forecast/digit-model.ts';
 
 const SKIP: string | false = defaultModelAvailable() ? false : `model ${DEFAULT_MODEL_PATH} is absent`;

@@ -2,9 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { trainDigitsMlp } from '../../src/nn/experiments/digits.ts';
-import { trainCharLm } from '../../src/nn/experiments/charlm.ts';
-import { loadDigits, loadCorpus, syntheticDigits } from '../../src/nn/experiments/data.ts';
+import { trainDigitsMlp } from '../../src/experiments/nn/digits.ts';
+import { trainCharLm } from '../../src/experiments/nn/charlm.ts';
+import { loadDigits, loadCorpus, syntheticDigits } from '../../src/experiments/nn/data.ts';
 
 const shared = fileURLToPath(new URL('../../../shared/data', import.meta.url));
 const hasDigits = existsSync(`${shared}/digits.csv.gz`);

@@ -1,9 +1,9 @@
 /**
  * Test-only experiments for the runner, CLI, report and browser tests. They compute their figures for real (seeded),
  * cover every chart kind (line with band on log–log axes, scatter, bar with categories), and include one experiment
- * that throws and one whose text tries to inject markup. They are never registered in src/demo/registry.ts.
+ * that throws and one whose text tries to inject markup. They are never registered in src/experiments/registry.ts.
  */
-import type { Experiment, ExperimentResult } from '../../src/core/experiment.ts';
+import type { Experiment, ExperimentResult } from '../../src/experiments/contract.ts';
 import { RuntimeFailure } from '../../src/core/errors.ts';
 
 /** mulberry32: a tiny seeded 32-bit generator, enough for fixtures. */

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Figure } from '../../src/core/experiment.ts';
+import type { Figure } from '../../src/experiments/contract.ts';
 import { renderFigureSvg } from '../../src/report/svg.ts';
 import { checkWellFormed } from './xml.ts';
 

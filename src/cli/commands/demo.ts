@@ -1,11 +1,11 @@
 /** `strata demo`: runs the experiment registry and writes the HTML report and results.json. */
 import { isAbsolute, relative, resolve } from 'node:path';
-import type { Experiment } from '../../core/experiment.ts';
+import type { Experiment } from '../../experiments/contract.ts';
 import { ArgumentError, RuntimeFailure } from '../../core/errors.ts';
-import { findSharedDataDir } from '../../demo/paths.ts';
-import { experiments as registry } from '../../demo/registry.ts';
-import { runExperiments, selectExperiments } from '../../demo/runner.ts';
-import type { ExperimentRecord } from '../../demo/results.ts';
+import { findSharedDataDir } from '../../experiments/paths.ts';
+import { experiments as registry } from '../../experiments/registry.ts';
+import { runExperiments, selectExperiments } from '../../experiments/runner.ts';
+import type { ExperimentRecord } from '../../experiments/results.ts';
 import { formatSeconds } from '../../report/format.ts';
 import { writeReport } from '../../report/write.ts';
 import { commonOptions, parseCommandArgs, parseList, parseSeed, type CliIO, type Command } from '../command.ts';
@@ -75,7 +75,7 @@ export function createDemoCommand(all: readonly Experiment[], sharedDataDir: () 
         if (mode !== 'quiet') io.stderr.write(message + '\n');
       };
       if (selected.length === 0) {
-        log('strata demo: no experiments are registered yet (src/demo/registry.ts is empty); writing an empty report.');
+        log('strata demo: no experiments are registered yet (src/experiments/registry.ts is empty); writing an empty report.');
       }
       const quick = values.quick === true;
       const extended = values.extended === true;
@@ -143,7 +143,7 @@ function printList(selected: Experiment[], io: CliIO, json: boolean): void {
     return;
   }
   if (selected.length === 0) {
-    io.stdout.write('No experiments are registered yet (src/demo/registry.ts).\n');
+    io.stdout.write('No experiments are registered yet (src/experiments/registry.ts).\n');
     return;
   }
   io.stdout.write(

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ArgumentError, MissingResourceError } from '../../core/errors.ts';
-import type { Figure } from '../../core/experiment.ts';
+import type { Figure } from '../../experiments/contract.ts';
 import type { LanguageModel } from '../../llm/language-model.ts';
 import { loadGgufModel } from '../../llm/backends/gguf.ts';
 import { createOpenAiHttpModel } from '../../llm/backends/openai-http.ts';

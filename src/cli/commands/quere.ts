@@ -3,7 +3,7 @@ import { writeFileSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ArgumentError, MissingResourceError } from '../../core/errors.ts';
 import { commonOptions, parseCommandArgs, parseSeed, UsageError, type CliIO, type Command } from '../command.ts';
-import { findSharedDataDir } from '../../demo/paths.ts';
+import { findSharedDataDir } from '../../experiments/paths.ts';
 import type { LanguageModel } from '../../llm/language-model.ts';
 import { QUERE_BATTERY } from '../../quere/battery.ts';
 import { DATASET_NAMES, loadDataset, type DatasetName } from '../../quere/datasets.ts';

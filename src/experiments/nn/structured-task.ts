@@ -1,12 +1,12 @@
 import { Tensor, Rng, matmul, add, mul, maximum, sub, noGrad, scalarLike, type FloatDType } from '../../core/index.ts';
-import type { ProgressSink } from '../../core/experiment.ts';
+import type { ProgressSink } from '../contract.ts';
 import { valueAndGrad } from '../../autodiff/index.ts';
 import { adamw, cosineSchedule } from '../../optim/index.ts';
-import { linearInit, layerNorm, layerNormInit, type LinearParams, type NormParams } from '../layers.ts';
-import { mse, gelu } from '../functional.ts';
+import { linearInit, layerNorm, layerNormInit, type LinearParams, type NormParams } from '../../nn/layers.ts';
+import { mse, gelu } from '../../nn/functional.ts';
 import {
   replaceLinears, layerAt, lrMultipliers, createAuxCollector, type LayerTable, type StructureSpec, type StructuredParams,
-} from '../structured/index.ts';
+} from '../../nn/structured/index.ts';
 
 /**
  * The shared miniature task of spec nn §5: teacher–student regression. The teacher is a fixed random 4-layer

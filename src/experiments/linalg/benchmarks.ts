@@ -7,8 +7,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { availableParallelism, loadavg } from 'node:os';
-import { Rng } from '../core/random.ts';
-import * as L from './index.ts';
+import { Rng } from '../../core/random.ts';
+import * as L from '../../linalg/index.ts';
 
 export interface BenchRow { problem: string; seconds: number; error: number; cola_seconds: number | null; scipy_seconds: number | null; krylov: boolean; note: string }
 
@@ -44,7 +44,7 @@ function pathLaplacian(rng: Rng, m: number): L.Tridiagonal {
 }
 
 export function scipyTimes(quick: boolean): Record<string, number> | null {
-  const script = fileURLToPath(new URL('../../bench/linalg_scipy.py', import.meta.url));
+  const script = fileURLToPath(new URL('../../../bench/linalg_scipy.py', import.meta.url));
   if (!existsSync(script)) return null;
   const r = spawnSync('python3', [script, ...(quick ? ['quick'] : [])], { encoding: 'utf8', timeout: 600_000 });
   if (r.status !== 0) return null;

@@ -3,7 +3,7 @@
  * whose x and y lengths differ, metrics that are not numbers or strings) is the experiment's failure, reported under
  * its name, rather than a broken chart or a crash in the report.
  */
-import type { ExperimentResult } from '../core/experiment.ts';
+import type { ExperimentResult } from './contract.ts';
 import { RuntimeFailure } from '../core/errors.ts';
 
 const verdicts = new Set(['reproduced', 'partly reproduced', 'not reproduced']);

@@ -7,13 +7,13 @@
  */
 import { fileURLToPath } from 'node:url';
 import { existsSync } from 'node:fs';
-import type { Experiment, ExperimentContext, ExperimentResult } from '../core/experiment.ts';
-import { RuntimeFailure } from '../core/errors.ts';
-import type { LanguageModel } from '../llm/language-model.ts';
-import { ADVERSARIAL_PREFIX, PAIR_SPLIT_SEED, TRAINED_QUESTIONS, UNSEEN_QUESTIONS, additionPairs, arithmeticTask, type ArithmeticItem } from './arithmetic.ts';
-import { elicit } from './elicit.ts';
-import { buildFeatures, type RawRecord, type Reading } from './features.ts';
-import { fitAndEvaluate, type ProbeEvaluation } from './probe.ts';
+import type { Experiment, ExperimentContext, ExperimentResult } from '../contract.ts';
+import { RuntimeFailure } from '../../core/errors.ts';
+import type { LanguageModel } from '../../llm/language-model.ts';
+import { ADVERSARIAL_PREFIX, PAIR_SPLIT_SEED, TRAINED_QUESTIONS, UNSEEN_QUESTIONS, additionPairs, arithmeticTask, type ArithmeticItem } from '../../quere/arithmetic.ts';
+import { elicit } from '../../quere/elicit.ts';
+import { buildFeatures, type RawRecord, type Reading } from '../../quere/features.ts';
+import { fitAndEvaluate, type ProbeEvaluation } from '../../quere/probe.ts';
 
 const QUESTIONS = [...TRAINED_QUESTIONS.map((q) => q.text), ...UNSEEN_QUESTIONS];
 
@@ -29,13 +29,13 @@ const ci = (e: ProbeEvaluation, key: 'auroc' | 'accuracy'): string => `${fmt(e[k
 
 function modelPath(name: string): string {
   // The committed demo models live at the repository root, two levels above this file.
-  const p = fileURLToPath(new URL(`../../models/quere/arith-${name}.gguf`, import.meta.url));
+  const p = fileURLToPath(new URL(`../../../models/quere/arith-${name}.gguf`, import.meta.url));
   if (!existsSync(p)) throw new RuntimeFailure(`quere demo: ${p} is missing; train it with 'npx tsx scripts/train-quere-models.ts'`);
   return p;
 }
 
 export async function runQuereMiniature(ctx: ExperimentContext): Promise<ExperimentResult> {
-  const { loadGgufModel } = await import('../llm/backends/gguf.ts');
+  const { loadGgufModel } = await import('../../llm/backends/gguf.ts');
   const sizes = ctx.quick ? { train: 160, test: 120, adv: 80, id: 100 } : { train: 1500, test: 1000, adv: 500, id: 500 };
   const { heldOut } = additionPairs(PAIR_SPLIT_SEED);
   const items: ArithmeticItem[] = heldOut.map((p, i) => ({ ...p, id: `held-out-${i}` }));

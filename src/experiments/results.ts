@@ -4,7 +4,7 @@
  * what the report shows (setup, figures, tables, the reproducing command) and what a reader needs to trust the run
  * (status and error of failed experiments, environment, options).
  */
-import type { Figure, SystemName, Table, Verdict } from '../core/experiment.ts';
+import type { Figure, SystemName, Table, Verdict } from './contract.ts';
 
 export const resultsSchema = 'strata-demo-results/1';
 

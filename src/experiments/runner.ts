@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import type { Experiment, ProgressSink } from '../core/experiment.ts';
+import type { Experiment, ProgressSink } from './contract.ts';
 import { ArgumentError, RuntimeFailure } from '../core/errors.ts';
 import { repoRoot } from './paths.ts';
 import { resultsSchema, type DemoResults, type EnvironmentInfo, type ExperimentRecord } from './results.ts';

@@ -6,10 +6,10 @@
  * Laplacians (a 2-D grid Laplacian), and a solve with low-rank + diagonal (Woodbury). Times and errors are reported
  * beside CoLA's recorded times from the spec where CoLA has a number for the same problem.
  */
-import type { Experiment, ExperimentContext, ExperimentResult, Figure, Series, Table } from '../core/experiment.ts';
+import type { Experiment, ExperimentContext, ExperimentResult, Figure, Series, Table } from '../contract.ts';
 import { loadavg } from 'node:os';
-import { Rng } from '../core/random.ts';
-import * as L from './index.ts';
+import { Rng } from '../../core/random.ts';
+import * as L from '../../linalg/index.ts';
 
 /** CoLA's recorded times (spec §6, 2-core machine, CoLA 4810da7 on PyTorch 1.13, float64). */
 const COLA = {

@@ -1,5 +1,5 @@
 import { Rng } from '../../core/index.ts';
-import type { Experiment, Series } from '../../core/experiment.ts';
+import type { Experiment, Series } from '../contract.ts';
 import { makeStudent, makeTeacher, trainStudent } from './structured-task.ts';
 
 /**
