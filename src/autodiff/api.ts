@@ -1,5 +1,6 @@
-import { Tensor, emit, noGrad, zeros, isFloat, shapeStr, type FloatDType } from '../core/index.ts';
-import { ArgumentError, DTypeError, ShapeError } from '../core/errors.ts';
+import {
+  Tensor, emit, noGrad, zeros, isFloat, shapeStr, type FloatDType, ArgumentError, DTypeError, ShapeError,
+} from '../core/index.ts';
 import { Tape } from './tape.ts';
 import { leaves, unflatten, type Tree } from './tree.ts';
 import { zeroCotangent } from './rules.ts';

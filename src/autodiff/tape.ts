@@ -1,5 +1,6 @@
-import { Tensor, pushRecorder, popRecorder, add, ones, type Recorder, shapeStr, sameShape } from '../core/index.ts';
-import { ArgumentError, StrataError } from '../core/errors.ts';
+import {
+  Tensor, pushRecorder, popRecorder, add, ones, type Recorder, shapeStr, sameShape, ArgumentError, StrataError,
+} from '../core/index.ts';
 import { VJP } from './rules.ts';
 
 interface Node {

@@ -1,5 +1,4 @@
-import { Tensor } from '../core/index.ts';
-import { ArgumentError } from '../core/errors.ts';
+import { Tensor, ArgumentError } from '../core/index.ts';
 
 /**
  * A parameter tree: a tensor, or arrays / plain objects whose leaves are tensors. Typed as `object` so that

@@ -3,7 +3,7 @@
  * `src/cli/commands/<name>.ts` and is listed once in `src/cli/commands/index.ts`.
  */
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
-import { ArgumentError } from '../core/errors.ts';
+import { ArgumentError } from '../core/index.ts';
 
 /** A text stream the CLI writes to; `process.stdout` / `process.stderr` fit, and so do test doubles. */
 export interface OutputStream {

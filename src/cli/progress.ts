@@ -2,7 +2,7 @@
  * The CLI's `ProgressSink`: a redrawn bar with rate and ETA when stderr is a terminal; plain heartbeat lines (no
  * control characters) when it is not, so CI logs stay readable; nothing at all with `--quiet`.
  */
-import type { ProgressSink } from '../experiments/contract.ts';
+import type { ProgressSink } from '../experiments/index.ts';
 import type { OutputStream } from './command.ts';
 
 export type ProgressMode = 'tty' | 'plain' | 'quiet';

@@ -5,8 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isUsageError } from '../core/errors.ts';
-import { repoRoot } from '../experiments/paths.ts';
+import { isUsageError } from '../core/index.ts';
+import { repoRoot } from '../experiments/index.ts';
 import { UsageError, type CliIO, type Command } from './command.ts';
 import { commands as defaultCommands } from './commands/index.ts';
 

@@ -14,6 +14,7 @@ export {
 } from './elementwise.ts';
 export { sum, max, min, mean, variance, argmax, argmin, logsumexp, norm, cumsum } from './reduce.ts';
 export { matmul } from './matmul.ts';
+export { gemm, kernelInfo, setKernelBackend, type GemmOperand, type KernelInfo, type KernelBackend } from './kernels/gemm.ts';
 export { logSoftmax } from './softmax.ts';
 export { einsum } from './einsum.ts';
 export { take, indexAdd, takeAlongAxis, concat, stack, split, argsort, sort, topk, oneHot, type Indices } from './indexing.ts';

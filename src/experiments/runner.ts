@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import type { Experiment, ProgressSink } from './contract.ts';
-import { ArgumentError, RuntimeFailure } from '../core/errors.ts';
+import { ArgumentError, RuntimeFailure } from '../core/index.ts';
 import { repoRoot } from './paths.ts';
 import { resultsSchema, type DemoResults, type EnvironmentInfo, type ExperimentRecord } from './results.ts';
 import { checkExperimentResult } from './validate.ts';

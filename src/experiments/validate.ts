@@ -4,7 +4,7 @@
  * its name, rather than a broken chart or a crash in the report.
  */
 import type { ExperimentResult } from './contract.ts';
-import { RuntimeFailure } from '../core/errors.ts';
+import { RuntimeFailure } from '../core/index.ts';
 
 const verdicts = new Set(['reproduced', 'partly reproduced', 'not reproduced']);
 const kinds = new Set(['line', 'scatter', 'bar']);

@@ -3,7 +3,7 @@
  * explicit policy; anything else that is not a number is an error naming the row and the column.
  */
 import { readFileSync } from 'node:fs';
-import { ArgumentError, MissingResourceError } from '../core/errors.ts';
+import { ArgumentError, MissingResourceError } from '../core/index.ts';
 
 /**
  * 'error' (default): a missing cell is an error. 'nan': keep it as NaN — the scaler ignores it and the serializer

@@ -5,9 +5,10 @@
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { TransformerConfig, TransformerParams } from '../nn/transformer.ts';
-import { exportTransformerGguf, llamaConfigFor, loadTransformerGguf } from '../nn/llama-export.ts';
-import type { LlamaGgufConfig } from '../llm/gguf/llama-model.ts';
+import {
+  type TransformerConfig, type TransformerParams, exportTransformerGguf, llamaConfigFor, loadTransformerGguf,
+} from '../nn/index.ts';
+import type { LlamaGgufConfig } from '../llm/index.ts';
 import { DIGIT_VOCABULARY } from './digit-vocabulary.ts';
 
 /** Absolute path of the committed model. */

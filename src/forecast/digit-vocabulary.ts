@@ -3,8 +3,8 @@
  * per symbol and the 256 byte-fallback tokens llama.cpp requires (`characterVocabulary` in strata/llm). The model
  * is trained on the `llama` preset (no spaces: "259,271,-3,"), so its symbols are the ten digits, ',' and '-'.
  */
-import { ArgumentError } from '../core/errors.ts';
-import { characterVocabulary, type LlamaVocabulary } from '../llm/gguf/llama-model.ts';
+import { ArgumentError } from '../core/index.ts';
+import { characterVocabulary, type LlamaVocabulary } from '../llm/index.ts';
 
 export const DIGIT_MODEL_SYMBOLS = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', ',', '-'] as const;
 

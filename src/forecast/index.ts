@@ -12,7 +12,7 @@ export { normalizedMae, crps, stepQuantiles, stepMedian, gaussianNllPerDim, figu
 export { autoArima, fitArima, arimaSamples, arimaPointForecast, arimaNll, chooseDifferencing, type ArimaFit, type ArimaOrder } from './baselines/arima.ts';
 export { fitSeasonalNaive, seasonalNaiveSamples, seasonalNaiveNll, detectPeriod, type SeasonalNaiveFit } from './baselines/seasonal-naive.ts';
 export { readCsvColumn, parseCsvColumn, type MissingPolicy } from './csv.ts';
-export { DARTS_SERIES, loadDartsSeries, splitSeries, dartsAvailable } from './darts.ts';
+export { DARTS_SERIES, loadDartsSeries, splitSeries, dartsAvailable, type SplitSeries } from './darts.ts';
 export { GaussianOracleModel, type GaussianPredictive } from './oracle-model.ts';
 export { DEFAULT_MODEL_PATH, defaultModelAvailable, exportDigitModel } from './digit-model.ts';
 export { syntheticSeries } from './synthetic.ts';

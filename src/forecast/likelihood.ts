@@ -8,11 +8,10 @@
  * where the sum runs over every target token, separators included (a separator ends a number, so its probability is
  * part of the bin's probability).
  */
-import { ArgumentError, NonFiniteError } from '../core/errors.ts';
-import { UnsupportedCapabilityError } from '../llm/errors.ts';
-import type { LanguageModel, GeneratedToken } from '../llm/language-model.ts';
-import type { QueryCache } from '../llm/cache.ts';
-import { cacheKey } from '../llm/cache.ts';
+import { ArgumentError, NonFiniteError } from '../core/index.ts';
+import {
+  UnsupportedCapabilityError, type LanguageModel, type GeneratedToken, type QueryCache, cacheKey,
+} from '../llm/index.ts';
 import { fitScaler, type ScalerOptions, type Scaler } from './scaler.ts';
 import { checkSettings, presetSettings, type SerializerSettings } from './settings.ts';
 import { contextLengthOf, fitSuffix, serializedSteps } from './prompt.ts';

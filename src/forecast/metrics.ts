@@ -2,7 +2,7 @@
  * Forecast scores exactly as LLMTime's figures compute them (reference `experiments/` and the plotting notebooks;
  * spec forecast.md §2.8), plus the fair sample CRPS for new work. Samples are `samples × horizon`.
  */
-import { ArgumentError, NonFiniteError } from '../core/errors.ts';
+import { ArgumentError, NonFiniteError } from '../core/index.ts';
 import { quantileSorted } from './scaler.ts';
 
 export type SampleMatrix = readonly ArrayLike<number>[];

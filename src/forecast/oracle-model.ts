@@ -10,12 +10,12 @@
  * with the sign decided first (P(minus) = Pr[y in a negative bin]) and prefix "0" having no extensions. The
  * vocabulary is the `llama` preset's characters, one token each; id 0 is BOS.
  */
-import { ArgumentError } from '../core/errors.ts';
-import { createRng, sampleIndex } from '../llm/sampling.ts';
-import type {
-  ChatResult, ContinuationLogprobs, GeneratedToken, LanguageModel, LanguageModelCapabilities, NextTokenDistribution,
-  NextTokenDistributionOptions, Prompt, SampleOptions, SampleResult, TokenLogprob,
-} from '../llm/language-model.ts';
+import { ArgumentError } from '../core/index.ts';
+import {
+  createRng, sampleIndex, type ChatResult, type ContinuationLogprobs, type GeneratedToken, type LanguageModel,
+  type LanguageModelCapabilities, type NextTokenDistribution, type NextTokenDistributionOptions, type Prompt,
+  type SampleOptions, type SampleResult, type TokenLogprob,
+} from '../llm/index.ts';
 import { deserialize } from './serialize.ts';
 import { integerSlots, type SerializerSettings } from './settings.ts';
 

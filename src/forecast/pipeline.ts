@@ -3,12 +3,10 @@
  * the history as digits, let the model continue it many times under a token restriction, parse the continuations
  * back and take per-step medians and quantiles.
  */
-import { ArgumentError, RuntimeFailure } from '../core/errors.ts';
-import type { LanguageModel } from '../llm/language-model.ts';
-import { UnsupportedCapabilityError } from '../llm/errors.ts';
-import type { QueryCache } from '../llm/cache.ts';
-import { cacheKey } from '../llm/cache.ts';
-import { createRng, sampleIndex } from '../llm/sampling.ts';
+import { ArgumentError, RuntimeFailure } from '../core/index.ts';
+import {
+  type LanguageModel, UnsupportedCapabilityError, type QueryCache, cacheKey, createRng, sampleIndex,
+} from '../llm/index.ts';
 import { fitScaler, type Scaler, type ScalerOptions } from './scaler.ts';
 import { deserialize } from './serialize.ts';
 import { checkSettings, presetSettings, withDigitMode, type SerializerSettings } from './settings.ts';

@@ -3,8 +3,8 @@
  * them (whole steps only) whose tokenization fits a token budget — LLMTime's "drop the oldest steps until the prompt
  * fits the context" rule (spec forecast.md §2.5).
  */
-import { ArgumentError } from '../core/errors.ts';
-import type { LanguageModel } from '../llm/language-model.ts';
+import { ArgumentError } from '../core/index.ts';
+import type { LanguageModel } from '../llm/index.ts';
 import { serialize } from './serialize.ts';
 import type { SerializerSettings } from './settings.ts';
 

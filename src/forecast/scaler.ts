@@ -2,7 +2,7 @@
  * LLMTime's scalers (Gruver et al. 2023, §3 "Rescaling"; reference `models/llmtime.py`, `get_scaler`): a history is
  * shifted and divided so that its α-quantile maps to 1 and the digit strings stay short.
  */
-import { ArgumentError } from '../core/errors.ts';
+import { ArgumentError } from '../core/index.ts';
 
 export interface ScalerOptions {
   /** Quantile of the (shifted) history that maps to 1. Default 0.95. */

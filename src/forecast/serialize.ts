@@ -2,7 +2,7 @@
  * LLMTime serialization (Gruver et al. 2023, §3; reference `data/serialize.py`): a scaled series becomes a digit
  * string, e.g. [0.259, 0.271] → "259,271," with the `llama` preset, and a model's continuation is parsed back.
  */
-import { ArgumentError, NonFiniteError } from '../core/errors.ts';
+import { ArgumentError, NonFiniteError } from '../core/index.ts';
 import { checkSettings, integerSlots, type SerializerSettings } from './settings.ts';
 
 /** 10^k as the correctly rounded double (parsing a decimal literal is exact-rounding; `**` may not be for k < 0). */

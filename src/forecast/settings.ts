@@ -2,7 +2,7 @@
  * Serializer settings of LLMTime (Gruver et al. 2023, §3 "Tokenization"; reference `data/serialize.py`) and the
  * presets the paper's experiments used. Names mirror the reference in camelCase.
  */
-import { ArgumentError } from '../core/errors.ts';
+import { ArgumentError } from '../core/index.ts';
 
 /**
  * 'reference': the authors' float64 truncation (0.123 → "1 2 2"); needed to reproduce their prompts byte for byte.

@@ -3,7 +3,7 @@
  * hold out the last min(T, ⌊n/2⌋) training values, score each grid point by NLL/D on them (likelihood only, no
  * sampling) and keep the argmin.
  */
-import { ArgumentError } from '../core/errors.ts';
+import { ArgumentError } from '../core/index.ts';
 import { nll, type NllOptions } from './likelihood.ts';
 import { presetSettings } from './settings.ts';
 

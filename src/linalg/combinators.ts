@@ -3,7 +3,7 @@
  * simplifies where the algebra is exact (flattening, Identity absorption, scalar folding, Diagonal⊗Diagonal) and
  * otherwise builds the composite operator.
  */
-import { ArgumentError, ShapeError } from '../core/errors.ts';
+import { ArgumentError, ShapeError } from '../core/index.ts';
 import { installAlgebra, LinearOperator, normIndex } from './operator.ts';
 import { alloc, transposeMat, type LinalgDType, type Mat } from './mat.ts';
 import { Dense, Triangular, lazify } from './operators/dense.ts';

@@ -3,9 +3,9 @@
  * a singular or indefinite operand is a property of the caller's data (ArgumentError), an operation with no rule
  * for an operator type is a runtime failure of the library.
  */
-import { ArgumentError, RuntimeFailure } from '../core/errors.ts';
+import { ArgumentError, RuntimeFailure } from '../core/index.ts';
 
-export { ShapeError, DTypeError, NonFiniteError, ArgumentError } from '../core/errors.ts';
+export { ShapeError, DTypeError, NonFiniteError, ArgumentError } from '../core/index.ts';
 
 /** The operator is singular (a zero pivot, a zero diagonal entry, c = 0). */
 export class SingularError extends ArgumentError {

@@ -1,5 +1,5 @@
 /** `explain(op, A, alg?)`: the rule tree an operation would run, computed without numerical work. */
-import { ArgumentError } from '../core/errors.ts';
+import { ArgumentError } from '../core/index.ts';
 import type { LinearOperator } from './operator.ts';
 import { Auto, type Algorithm } from './algorithms/config.ts';
 import { explainTree, type OpName } from './dispatch/table.ts';

@@ -5,9 +5,7 @@
  *   solve x = A⁻¹b:  λ = A⁻ᵀ·x̄,  b̄ = λ,  θ̄ = −vjpParams(x, λ)
  *   logdet:          θ̄ = ḡ·vjpParams(I, A⁻ᵀ) (dense)  or  ḡ·(1/s)Σ vjpParams(z, A⁻ᵀz) (Rademacher probes, unbiased)
  */
-import { Tensor } from '../core/tensor.ts';
-import { Rng } from '../core/random.ts';
-import { ArgumentError, ShapeError } from '../core/errors.ts';
+import { Tensor, Rng, ArgumentError, ShapeError } from '../core/index.ts';
 import { customVjp } from '../autodiff/index.ts';
 import type { LinearOperator } from './operator.ts';
 import { eyeMat, type FloatArray, type Mat } from './mat.ts';

@@ -3,10 +3,7 @@
  * per-column Krylov recurrences run over contiguous memory. Small helpers on Mats live here; products go through
  * the core gemm kernel (never a second matmul).
  */
-import { gemm } from '../core/kernels/gemm.ts';
-import type { FloatArray } from '../core/dtype.ts';
-import { ArgumentError, DTypeError, NonFiniteError, ShapeError } from '../core/errors.ts';
-import { Tensor } from '../core/tensor.ts';
+import { gemm, type FloatArray, ArgumentError, DTypeError, NonFiniteError, ShapeError, Tensor } from '../core/index.ts';
 
 export type LinalgDType = 'float64' | 'float32';
 export type { FloatArray };

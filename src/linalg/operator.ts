@@ -3,10 +3,9 @@
  * base class derives everything else (dense view, element access, lazy algebra). Composite operators expose their
  * children as fields; dispatch rules match on the class and on those fields.
  */
-import { ArgumentError, ShapeError } from '../core/errors.ts';
+import { ArgumentError, ShapeError, type Tensor } from '../core/index.ts';
 import { type Annotation, closeAnnotations, EMPTY } from './annotations.ts';
 import { alloc, asMat, dtypeOfArray, promote, type FloatArray, type LinalgDType, type Mat, transposeMat, zerosMat } from './mat.ts';
-import type { Tensor } from '../core/tensor.ts';
 
 /**
  * The lazy algebra (sum, product, scaling, transpose, slicing) is implemented in `combinators.ts`, which imports the

@@ -8,7 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
-import { ArgumentError, RuntimeFailure } from '../core/errors.ts';
+import { ArgumentError, RuntimeFailure } from '../core/index.ts';
 import type {
   ChatOptions, ChatResult, ContinuationLogprobs, LanguageModel, NextTokenDistribution, NextTokenDistributionOptions,
   Prompt, SampleOptions, SampleResult, Warning,

@@ -2,7 +2,7 @@
  * Error classes of the `llm` module. Each says which operation failed, what was expected and what to do; backend
  * callers branch on the class and on `isRetryable`, never on message text.
  */
-import { ArgumentError, MissingResourceError, RuntimeFailure } from '../core/errors.ts';
+import { ArgumentError, MissingResourceError, RuntimeFailure } from '../core/index.ts';
 
 /** A file handed to the GGUF reader or loader is not a valid GGUF file (wrong magic, truncated, bad counts). */
 export class InvalidGgufError extends ArgumentError {

@@ -2,7 +2,7 @@
  * Seeded sampling from a token distribution, done in TypeScript so that restricted vocabularies (digits only, ...)
  * and temperature work the same on every backend that exposes a full distribution.
  */
-import { ArgumentError } from '../core/errors.ts';
+import { ArgumentError } from '../core/index.ts';
 
 /** SplitMix32-style generator: small, fast, and the same stream for the same seed on every platform. */
 export function createRng(seed: number): () => number {

@@ -3,7 +3,7 @@
  * tokens (" Yes" is 4 in the stories260K vocabulary), so each option is scored by teacher forcing and the options are
  * normalised against each other: P(option) = exp(log P(option | prompt)) / Σ exp(log P(other | prompt)).
  */
-import { ArgumentError } from '../core/errors.ts';
+import { ArgumentError } from '../core/index.ts';
 import { UnsupportedCapabilityError } from './errors.ts';
 import type { LanguageModel } from './language-model.ts';
 

@@ -3,12 +3,10 @@
  * `/v1/chat/completions` (logprobs, top_logprobs), plus llama.cpp-style `/tokenize` and `/detokenize`. Log-probabilities
  * are those of the model's full softmax at temperature 1, whatever sampling temperature or logit_bias was requested.
  */
-import { createServer } from 'node:http';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ArgumentError, StrataError } from '../core/errors.ts';
-import { loadGgufModel } from './backends/gguf.ts';
-import type { GgufLanguageModel, GgufModelOptions } from './backends/gguf.ts';
+import { ArgumentError, StrataError } from '../core/index.ts';
+import { loadGgufModel, type GgufLanguageModel, type GgufModelOptions } from './backends/gguf.ts';
 import type { ChatMessage, GeneratedToken, SampleResult } from './language-model.ts';
 
 export interface StartServerOptions extends GgufModelOptions {

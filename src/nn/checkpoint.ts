@@ -1,6 +1,5 @@
 import { readFileSync, writeFileSync, renameSync, existsSync } from 'node:fs';
-import { Tensor, type DType } from '../core/index.ts';
-import { ArgumentError, MissingResourceError } from '../core/errors.ts';
+import { Tensor, type DType, ArgumentError, MissingResourceError } from '../core/index.ts';
 import { leaves } from '../autodiff/index.ts';
 
 /**

@@ -1,7 +1,7 @@
 import {
-  Tensor, Rng, add, mul, sub, exp, tanh, sigmoid, maximum, logSoftmax, takeAlongAxis, mean, scalarLike, shapeStr, unsqueeze, assertFinite,
+  Tensor, Rng, add, mul, sub, exp, tanh, sigmoid, maximum, logSoftmax, takeAlongAxis, mean, scalarLike, shapeStr,
+  unsqueeze, assertFinite, ArgumentError, DTypeError, ShapeError,
 } from '../core/index.ts';
-import { ArgumentError, DTypeError, ShapeError } from '../core/errors.ts';
 
 /** Activations and losses, all derived from core primitives (so they need no gradient rules of their own). */
 

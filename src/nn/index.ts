@@ -14,3 +14,9 @@ export {
 export { saveParams, loadParams, serializeParams, deserializeParams } from './checkpoint.ts';
 export { transformerToLlama, exportTransformerGguf, llamaConfigFor, loadTransformerGguf } from './llama-export.ts';
 export * as structured from './structured/index.ts';
+// The structured-layer entry points other modules use, also flat (the rest stay under `structured.`, where names such
+// as `dense` or `einsum` cannot be mistaken for linalg's or core's).
+export {
+  makeLayer, parseStructure, STRUCTURE_NAMES, NAMED_THETAS, taxonomy, lrMultipliers, replaceLinears, layerAt, bttMoE,
+  createAuxCollector, type StructureSpec, type StructuredLayer, type StructuredParams, type LayerTable,
+} from './structured/index.ts';

@@ -1,7 +1,7 @@
 import {
   Tensor, Rng, matmul, add, mul, sub, div, sqrt, mean, take, variance, ones, zeros, type FloatDType,
+  ArgumentError, ShapeError,
 } from '../core/index.ts';
-import { ArgumentError, ShapeError } from '../core/errors.ts';
 import { relu, gelu, silu, tanh, sin } from './functional.ts';
 
 /**

@@ -1,9 +1,9 @@
-import { Tensor, transpose } from '../core/index.ts';
-import { ArgumentError } from '../core/errors.ts';
-import { writeGguf } from '../llm/gguf/writer.ts';
-import { readGguf, ggufMetadataValue, ggufTensorToFloat32 } from '../llm/gguf/reader.ts';
+import { Tensor, transpose, ArgumentError } from '../core/index.ts';
+import {
+  writeGguf, readGguf, ggufMetadataValue, ggufTensorToFloat32, llamaGgufMetadata, llamaGgufTensors,
+  type LlamaGgufConfig, type LlamaVocabulary, type LlamaWeights,
+} from '../llm/index.ts';
 import type { LinearParams } from './layers.ts';
-import { llamaGgufMetadata, llamaGgufTensors, type LlamaGgufConfig, type LlamaVocabulary, type LlamaWeights } from '../llm/gguf/llama-model.ts';
 import { validateConfig, type TransformerConfig, type TransformerParams } from './transformer.ts';
 
 /**

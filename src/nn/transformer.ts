@@ -1,8 +1,7 @@
 import {
-  Tensor, Rng, add, mul, matmul, reshape, permute, slice, full, take,
-  type FloatDType, sizeOf,
+  Tensor, Rng, add, mul, matmul, reshape, permute, slice, full, take, type FloatDType, sizeOf, ArgumentError,
+  ShapeError,
 } from '../core/index.ts';
-import { ArgumentError, ShapeError } from '../core/errors.ts';
 import { linear, linearInit, embedding, embeddingInit, rmsNorm, rmsNormInit, type LinearParams, type EmbeddingParams, type NormParams } from './layers.ts';
 import { silu, softmax, crossEntropy } from './functional.ts';
 

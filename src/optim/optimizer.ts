@@ -1,5 +1,4 @@
-import { Tensor } from '../core/index.ts';
-import { ArgumentError, NonFiniteError, ShapeError } from '../core/errors.ts';
+import { Tensor, ArgumentError, NonFiniteError, ShapeError } from '../core/index.ts';
 import { leaves, type Tree } from '../autodiff/index.ts';
 import { constant, type Schedule } from './schedules.ts';
 

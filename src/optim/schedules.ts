@@ -1,4 +1,4 @@
-import { ArgumentError } from '../core/errors.ts';
+import { ArgumentError } from '../core/index.ts';
 
 /** A learning-rate schedule: step (0-based) → learning rate. */
 export type Schedule = (step: number) => number;

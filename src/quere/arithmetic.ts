@@ -12,7 +12,7 @@
  * the usual way it reached only ~15% held-out accuracy in the same number of steps.
  */
 import { Rng } from '../core/index.ts';
-import type { ChatMessage } from '../llm/language-model.ts';
+import type { ChatMessage } from '../llm/index.ts';
 import type { Task } from './tasks.ts';
 
 export interface AdditionPair {

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { ArgumentError } from '../core/errors.ts';
+import { ArgumentError } from '../core/index.ts';
 
 export interface Battery {
   /** Version id written into every feature file ("strata-quere-battery-1", or "custom" for a user list). */

@@ -4,7 +4,7 @@
  * pool-adjacent-violators (Zadrozny & Elkan 2002). `chooseCalibrator` fits both on held-out data and keeps the one
  * with the lower cross-validated Brier score there.
  */
-import { ArgumentError } from '../core/errors.ts';
+import { ArgumentError } from '../core/index.ts';
 import { checkBothClasses, stratifiedFolds } from './predictors/logistic.ts';
 import { toLabels, type Labels } from './metrics.ts';
 

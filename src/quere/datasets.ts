@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ArgumentError, MissingResourceError } from '../core/errors.ts';
+import { ArgumentError, MissingResourceError } from '../core/index.ts';
 
 export interface BoolqItem { id: string; question: string; passage: string; answer: boolean }
 export interface CsqaItem { id: string; stem: string; choices: string[]; labels: string[]; answerKey: string }

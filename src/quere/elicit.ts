@@ -5,11 +5,11 @@
  * repeating answered calls), items run `concurrency` at a time, and progress reports the query rate.
  */
 import { createHash } from 'node:crypto';
-import { ArgumentError } from '../core/errors.ts';
-import { UnsupportedCapabilityError } from '../llm/errors.ts';
-import { withCache } from '../llm/cache.ts';
-import type { QueryCache } from '../llm/cache.ts';
-import type { ChatMessage, GeneratedToken, LanguageModel, TokenLogprob } from '../llm/language-model.ts';
+import { ArgumentError } from '../core/index.ts';
+import {
+  UnsupportedCapabilityError, withCache, type QueryCache, type ChatMessage, type GeneratedToken,
+  type LanguageModel, type TokenLogprob,
+} from '../llm/index.ts';
 import type { Compat } from './grading.ts';
 import type { RawRecord } from './features.ts';
 import type { Task } from './tasks.ts';

@@ -5,7 +5,7 @@
  */
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { ArgumentError, MissingResourceError } from '../core/errors.ts';
+import { ArgumentError, MissingResourceError } from '../core/index.ts';
 import { checkSameBattery, type Battery } from './battery.ts';
 import type { RawRecord } from './features.ts';
 

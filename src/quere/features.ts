@@ -3,9 +3,8 @@
  *   [follow-up P(yes) (N)] ⊕ answer probabilities ⊕ pre-confidence ⊕ post-confidence ⊕ sorted top-5 log-probs.
  * Two readings of a top-k list: 'normalized' (default, correct) and 'reference' (the authors' reader, bit for bit).
  */
-import { Rng } from '../core/index.ts';
-import { ArgumentError } from '../core/errors.ts';
-import type { TokenLogprob } from '../llm/language-model.ts';
+import { Rng, ArgumentError } from '../core/index.ts';
+import type { TokenLogprob } from '../llm/index.ts';
 import type { Task, YesNoWords } from './tasks.ts';
 
 export type Reading = 'normalized' | 'reference';

@@ -18,11 +18,11 @@ export { writeFeatureFile, readFeatureFile, FEATURE_FILE_FORMAT } from './featur
 export type { FeatureFileHeader } from './feature-file.ts';
 export { LogisticProbe, selectC, stratifiedFolds } from './predictors/logistic.ts';
 export type { LogisticOptions, FitInfo, CrossValidationResult } from './predictors/logistic.ts';
-export { fitPlatt, fitIsotonic, chooseCalibrator } from './calibration.ts';
+export { fitPlatt, fitIsotonic, chooseCalibrator, calibratorFromJSON } from './calibration.ts';
 export type { Calibrator, CalibrationMethod, CalibrationChoice } from './calibration.ts';
 export { auroc, accuracy, f1, ece, bootstrapInterval, evaluatePredictions } from './metrics.ts';
 export type { Interval, EceOptions, BootstrapOptions, Labels } from './metrics.ts';
 export { fitAndEvaluate } from './probe.ts';
 export type { ProbeEvaluation, ProbeSpec } from './probe.ts';
 export { ADVERSARIAL_PROMPTS } from './adversarial.ts';
-export { arithmeticTask, additionPairs, TRAINED_QUESTIONS, UNSEEN_QUESTIONS, ADVERSARIAL_PREFIX } from './arithmetic.ts';
+export { arithmeticTask, additionPairs, TRAINED_QUESTIONS, UNSEEN_QUESTIONS, ADVERSARIAL_PREFIX, PAIR_SPLIT_SEED, type ArithmeticItem } from './arithmetic.ts';

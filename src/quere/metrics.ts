@@ -3,8 +3,7 @@
  * percentile-bootstrap confidence intervals for any of them. Labels are 0/1 numbers (or booleans); predictions are
  * probabilities of class 1.
  */
-import { Rng } from '../core/index.ts';
-import { ArgumentError } from '../core/errors.ts';
+import { Rng, ArgumentError } from '../core/index.ts';
 
 export type Labels = ArrayLike<number> | readonly boolean[];
 

@@ -4,7 +4,7 @@
  * Calibration uses out-of-fold predictions on the training set (held out from the probe that made them), so the
  * test set is touched only for the final numbers.
  */
-import { ArgumentError } from '../core/errors.ts';
+import { ArgumentError } from '../core/index.ts';
 import { chooseCalibrator, type Calibrator } from './calibration.ts';
 import { evaluatePredictions, toLabels, type Interval, type Labels } from './metrics.ts';
 import { LogisticProbe, checkBothClasses, stratifiedFolds, type LogisticOptions, type Matrix } from './predictors/logistic.ts';

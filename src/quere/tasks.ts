@@ -3,7 +3,7 @@
  * probabilities, and its correctness rule. `'reference'` reproduces the authors' prompt whitespace (a line
  * continuation leaves " \n" and 29 spaces inside the prompt); the default collapses that run to one newline.
  */
-import type { ChatMessage } from '../llm/language-model.ts';
+import type { ChatMessage } from '../llm/index.ts';
 import { gradeChoiceLetter, gradeOpenAnswer, gradeYesNo, type Compat } from './grading.ts';
 import type { BoolqItem, CsqaItem, HaluevalItem, NqItem } from './datasets.ts';
 

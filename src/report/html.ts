@@ -3,8 +3,7 @@
  * experiment, the claim, the paper, the setup, the figures, our numbers beside the paper's, the verdict, the time and
  * the command that reproduces it. Every string from the results is escaped.
  */
-import type { Figure, Table } from '../experiments/contract.ts';
-import type { DemoResults, ExperimentRecord } from '../experiments/results.ts';
+import type { Figure, Table, DemoResults, ExperimentRecord } from '../experiments/index.ts';
 import { escapeHtml, slug } from './escape.ts';
 import { formatSeconds, formatValue } from './format.ts';
 import { renderFigureSvg } from './svg.ts';

@@ -6,7 +6,7 @@
  * Points that cannot be drawn — non-finite values, or values <= 0 on a log axis — are left out and counted in a note
  * printed on the chart, never silently dropped; a line is broken where a point is missing.
  */
-import type { Figure, Series } from '../experiments/contract.ts';
+import type { Figure, Series } from '../experiments/index.ts';
 import { escapeHtml } from './escape.ts';
 import { formatValue } from './format.ts';
 import { linearTicks, logTicks, type AxisTicks } from './ticks.ts';

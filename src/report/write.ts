@@ -1,7 +1,7 @@
 /** Writes `index.html` and `results.json` for one demo run into a folder (created if missing). */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { DemoResults } from '../experiments/results.ts';
+import type { DemoResults } from '../experiments/index.ts';
 import { renderReport } from './html.ts';
 
 export interface WrittenReport {

@@ -1,13 +1,11 @@
 /** `strata demo`: runs the experiment registry and writes the HTML report and results.json. */
 import { isAbsolute, relative, resolve } from 'node:path';
-import type { Experiment } from '../../experiments/contract.ts';
-import { ArgumentError, RuntimeFailure } from '../../core/errors.ts';
-import { findSharedDataDir } from '../../experiments/paths.ts';
-import { experiments as registry } from '../../experiments/registry.ts';
-import { runExperiments, selectExperiments } from '../../experiments/runner.ts';
-import type { ExperimentRecord } from '../../experiments/results.ts';
-import { formatSeconds } from '../../report/format.ts';
-import { writeReport } from '../../report/write.ts';
+import {
+  type Experiment, findSharedDataDir, experiments as registry, runExperiments, selectExperiments,
+  type ExperimentRecord,
+} from '../../experiments/index.ts';
+import { ArgumentError, RuntimeFailure } from '../../core/index.ts';
+import { formatSeconds, writeReport } from '../../report/index.ts';
 import { commonOptions, parseCommandArgs, parseList, parseSeed, type CliIO, type Command } from '../command.ts';
 import { ProgressRenderer, progressMode } from '../progress.ts';
 

@@ -5,20 +5,14 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { ArgumentError, MissingResourceError } from '../../core/errors.ts';
-import type { Figure } from '../../experiments/contract.ts';
-import type { LanguageModel } from '../../llm/language-model.ts';
-import { loadGgufModel } from '../../llm/backends/gguf.ts';
-import { createOpenAiHttpModel } from '../../llm/backends/openai-http.ts';
-import { QueryCache } from '../../llm/cache.ts';
-import { renderFigureSvg } from '../../report/svg.ts';
-import { readCsvColumn, type MissingPolicy } from '../../forecast/csv.ts';
-import { DEFAULT_MODEL_PATH } from '../../forecast/digit-model.ts';
-import { figureScores, crps } from '../../forecast/metrics.ts';
-import { forecast } from '../../forecast/pipeline.ts';
-import { nll } from '../../forecast/likelihood.ts';
-import { tune, DARTS_GPT3_GRID } from '../../forecast/tune.ts';
-import { PRESETS, presetSettings, type PresetName } from '../../forecast/settings.ts';
+import { ArgumentError, MissingResourceError } from '../../core/index.ts';
+import type { Figure } from '../../experiments/index.ts';
+import { type LanguageModel, loadGgufModel, createOpenAiHttpModel, QueryCache } from '../../llm/index.ts';
+import { renderFigureSvg } from '../../report/index.ts';
+import {
+  readCsvColumn, type MissingPolicy, DEFAULT_MODEL_PATH, figureScores, crps, forecast, nll, tune,
+  DARTS_GPT3_GRID, PRESETS, presetSettings, type PresetName,
+} from '../../forecast/index.ts';
 import { commonOptions, parseCommandArgs, parseSeed, type CliIO, type Command } from '../command.ts';
 import { ProgressRenderer, progressMode } from '../progress.ts';
 

@@ -1,6 +1,6 @@
 /** `strata linalg bench [--json] [--quick]`: the linalg benchmark problems beside CoLA's recorded and SciPy's live times. */
 import { UsageError, commonOptions, parseCommandArgs, type CliIO, type Command } from '../command.ts';
-import { runBenchmarks } from '../../experiments/linalg/benchmarks.ts';
+import { runBenchmarks } from '../../experiments/index.ts';
 
 const help = `strata linalg — compositional linear algebra tools
 

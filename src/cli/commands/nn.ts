@@ -1,15 +1,12 @@
 /** `strata nn`: inspect a structured linear layer (`layer`) and run the structured-layer sweeps (`sweep`). */
-import { Rng, noGrad } from '../../core/index.ts';
-import type { ExperimentResult } from '../../experiments/contract.ts';
-import { ArgumentError } from '../../core/errors.ts';
-import { findSharedDataDir } from '../../experiments/paths.ts';
+import { Rng, noGrad, ArgumentError } from '../../core/index.ts';
+import {
+  type ExperimentResult, findSharedDataDir, runScalingSweep, summarise, structuredLrTransferExperiment,
+  structuredEinsumSweepExperiment, structuredMoeExperiment,
+} from '../../experiments/index.ts';
 import {
   makeLayer, parseStructure, taxonomy, lrMultipliers, STRUCTURE_NAMES, NAMED_THETAS, type StructureSpec,
-} from '../../nn/structured/index.ts';
-import { runScalingSweep, summarise } from '../../experiments/nn/structured-scaling.ts';
-import { structuredLrTransferExperiment } from '../../experiments/nn/structured-lr-transfer.ts';
-import { structuredEinsumSweepExperiment } from '../../experiments/nn/structured-einsum-sweep.ts';
-import { structuredMoeExperiment } from '../../experiments/nn/structured-moe.ts';
+} from '../../nn/index.ts';
 import { commonOptions, parseCommandArgs, parseList, parseSeed, UsageError, type CliIO, type Command } from '../command.ts';
 import { ProgressRenderer, progressMode } from '../progress.ts';
 

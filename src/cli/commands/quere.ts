@@ -1,20 +1,15 @@
 /** `strata quere`: collect QueRE features from a model, fit and evaluate probes, detect a swapped or tampered model. */
 import { writeFileSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { ArgumentError, MissingResourceError } from '../../core/errors.ts';
+import { ArgumentError, MissingResourceError } from '../../core/index.ts';
 import { commonOptions, parseCommandArgs, parseSeed, UsageError, type CliIO, type Command } from '../command.ts';
-import { findSharedDataDir } from '../../experiments/paths.ts';
-import type { LanguageModel } from '../../llm/language-model.ts';
-import { QUERE_BATTERY } from '../../quere/battery.ts';
-import { DATASET_NAMES, loadDataset, type DatasetName } from '../../quere/datasets.ts';
-import { elicit, planElicitation } from '../../quere/elicit.ts';
-import { buildFeatures, type Reading } from '../../quere/features.ts';
-import { readFeatureFile, writeFeatureFile, FEATURE_FILE_FORMAT } from '../../quere/feature-file.ts';
-import { fitAndEvaluate, type ProbeEvaluation } from '../../quere/probe.ts';
-import { LogisticProbe, selectC } from '../../quere/predictors/logistic.ts';
-import { evaluatePredictions } from '../../quere/metrics.ts';
-import { calibratorFromJSON } from '../../quere/calibration.ts';
-import { TASKS } from '../../quere/tasks.ts';
+import { findSharedDataDir } from '../../experiments/index.ts';
+import type { LanguageModel } from '../../llm/index.ts';
+import {
+  QUERE_BATTERY, DATASET_NAMES, loadDataset, type DatasetName, elicit, planElicitation, buildFeatures,
+  type Reading, readFeatureFile, writeFeatureFile, FEATURE_FILE_FORMAT, fitAndEvaluate, type ProbeEvaluation,
+  LogisticProbe, selectC, evaluatePredictions, calibratorFromJSON, TASKS,
+} from '../../quere/index.ts';
 
 const help = `strata quere — predict a black-box model's behaviour from follow-up yes/no questions (QueRE)
 
@@ -54,10 +49,10 @@ Examples:
 
 async function openModel(spec: string, name: string | undefined): Promise<LanguageModel> {
   if (/^https?:\/\//.test(spec)) {
-    const { createOpenAiHttpModel } = await import('../../llm/backends/openai-http.ts');
+    const { createOpenAiHttpModel } = await import('../../llm/index.ts');
     return createOpenAiHttpModel({ baseUrl: spec, model: name ?? 'default' });
   }
-  const { loadGgufModel } = await import('../../llm/backends/gguf.ts');
+  const { loadGgufModel } = await import('../../llm/index.ts');
   return loadGgufModel(spec);
 }
 
@@ -147,9 +142,9 @@ export const quereCommand: Command = {
       const modelSpec = need('model', values.model, '../shared/models/stories260K.gguf');
       if (!values.quiet) io.stderr.write(`quere collect: ${plan.calls} calls (${plan.items} items × ${plan.callsPerItem})\n`);
       const model = await openModel(/^https?:/.test(modelSpec) ? modelSpec : path(modelSpec), values['model-name']);
-      let cache: import('../../llm/cache.ts').QueryCache | undefined;
+      let cache: import('../../llm/index.ts').QueryCache | undefined;
       if (values.cache) {
-        const { QueryCache } = await import('../../llm/cache.ts');
+        const { QueryCache } = await import('../../llm/index.ts');
         cache = new QueryCache(path(values.cache));
       }
       try {

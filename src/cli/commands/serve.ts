@@ -1,6 +1,6 @@
 /** `strata serve`: an OpenAI-compatible HTTP server over a local GGUF model (src/llm/server.ts). */
-import { ArgumentError } from '../../core/errors.ts';
-import type { RunningServer } from '../../llm/server.ts';
+import { ArgumentError } from '../../core/index.ts';
+import type { RunningServer } from '../../llm/index.ts';
 import { commonOptions, parseCommandArgs, type CliIO, type Command } from '../command.ts';
 
 const help = `strata serve — serve a local GGUF model over an OpenAI-compatible HTTP API
@@ -72,7 +72,7 @@ export function createServeCommand(waitForStop: (server: RunningServer) => Promi
       const port = positiveInt('--port', values.port, 0) ?? 8080;
       if (port > 65535) throw new ArgumentError(`--port: expected 0..65535, got ${port}`);
       // Imported here so that other subcommands never pay for loading llama.cpp's bindings.
-      const { startServer } = await import('../../llm/server.ts');
+      const { startServer } = await import('../../llm/index.ts');
       const server = await startServer({
         modelPath: values.model,
         port,

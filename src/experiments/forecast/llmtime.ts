@@ -6,25 +6,15 @@
  */
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { Rng } from '../../core/index.ts';
+import { Rng, MissingResourceError } from '../../core/index.ts';
 import type { Experiment, ExperimentContext, ExperimentResult, Figure } from '../contract.ts';
-import { loadGgufModel } from '../../llm/backends/gguf.ts';
-import { readGgufHeader } from '../../llm/gguf/reader.ts';
-import type { LanguageModel } from '../../llm/language-model.ts';
-import { MissingResourceError } from '../../core/errors.ts';
-import { autoArima, arimaNll, arimaSamples } from '../../forecast/baselines/arima.ts';
-import { fitSeasonalNaive, seasonalNaiveNll, seasonalNaiveSamples } from '../../forecast/baselines/seasonal-naive.ts';
-import { DARTS_SERIES, dartsAvailable, loadDartsSeries, splitSeries, type SplitSeries } from '../../forecast/darts.ts';
-import { DEFAULT_MODEL_PATH } from '../../forecast/digit-model.ts';
-import { nll } from '../../forecast/likelihood.ts';
-import { tune, DARTS_GPT3_GRID } from '../../forecast/tune.ts';
-import { figureScores, gaussianNllPerDim } from '../../forecast/metrics.ts';
-import { GaussianOracleModel } from '../../forecast/oracle-model.ts';
-import { forecast } from '../../forecast/pipeline.ts';
-import { fitScaler } from '../../forecast/scaler.ts';
-import { deserialize, serialize } from '../../forecast/serialize.ts';
-import { presetSettings, withDigitMode } from '../../forecast/settings.ts';
-import { syntheticSeries } from '../../forecast/synthetic.ts';
+import { loadGgufModel, readGgufHeader, type LanguageModel } from '../../llm/index.ts';
+import {
+  autoArima, arimaNll, arimaSamples, fitSeasonalNaive, seasonalNaiveNll, seasonalNaiveSamples, DARTS_SERIES,
+  dartsAvailable, loadDartsSeries, splitSeries, type SplitSeries, DEFAULT_MODEL_PATH, nll, tune, DARTS_GPT3_GRID,
+  figureScores, gaussianNllPerDim, GaussianOracleModel, forecast, fitScaler, deserialize, serialize,
+  presetSettings, withDigitMode, syntheticSeries,
+} from '../../forecast/index.ts';
 
 /** The paper's per-series figures [results file] (spec §4): MAE, CRPS, NLL/D for GPT-3, LLaMA-2 70B and ARIMA. */
 export const PAPER_DARTS: Record<string, { gpt3: [number, number, number]; llama2: [number, number, number]; arima: [number, number, number] }> = {

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { availableParallelism, loadavg } from 'node:os';
-import { Rng } from '../../core/random.ts';
+import { Rng } from '../../core/index.ts';
 import * as L from '../../linalg/index.ts';
 
 export interface BenchRow { problem: string; seconds: number; error: number; cola_seconds: number | null; scipy_seconds: number | null; krylov: boolean; note: string }

@@ -8,7 +8,7 @@
  */
 import type { Experiment, ExperimentContext, ExperimentResult, Figure, Series, Table } from '../contract.ts';
 import { loadavg } from 'node:os';
-import { Rng } from '../../core/random.ts';
+import { Rng } from '../../core/index.ts';
 import * as L from '../../linalg/index.ts';
 
 /** CoLA's recorded times (spec §6, 2-core machine, CoLA 4810da7 on PyTorch 1.13, float64). */

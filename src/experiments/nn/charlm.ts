@@ -2,8 +2,10 @@ import { Tensor, Rng, noGrad } from '../../core/index.ts';
 import type { Experiment, ProgressSink } from '../contract.ts';
 import { valueAndGrad } from '../../autodiff/index.ts';
 import { adamw, cosineSchedule } from '../../optim/index.ts';
-import { transformerInit, transformer, languageModelLoss, countParams, type TransformerConfig, type TransformerParams } from '../../nn/transformer.ts';
-import { softmax } from '../../nn/functional.ts';
+import {
+  transformerInit, transformer, languageModelLoss, countParams, type TransformerConfig, type TransformerParams,
+  softmax,
+} from '../../nn/index.ts';
 import { CharVocab, loadCorpus } from './data.ts';
 
 export interface CharLmRun {

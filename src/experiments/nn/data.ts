@@ -1,8 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
-import { Rng } from '../../core/index.ts';
-import { ArgumentError } from '../../core/errors.ts';
+import { Rng, ArgumentError } from '../../core/index.ts';
 
 /**
  * Data for the foundation's miniature experiments. Each loader reads the real file from the shared data folder

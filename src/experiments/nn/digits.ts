@@ -2,8 +2,7 @@ import { Tensor, Rng, noGrad } from '../../core/index.ts';
 import type { Experiment, ProgressSink } from '../contract.ts';
 import { valueAndGrad } from '../../autodiff/index.ts';
 import { adamw, cosineSchedule } from '../../optim/index.ts';
-import { mlp, mlpInit, type MlpParams } from '../../nn/layers.ts';
-import { crossEntropy, accuracy } from '../../nn/functional.ts';
+import { mlp, mlpInit, type MlpParams, crossEntropy, accuracy } from '../../nn/index.ts';
 import { loadDigits, type Digits } from './data.ts';
 
 export interface DigitsRun {

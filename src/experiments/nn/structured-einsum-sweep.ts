@@ -1,6 +1,6 @@
 import { Rng } from '../../core/index.ts';
 import type { Experiment, Series } from '../contract.ts';
-import { taxonomy, type StructureSpec } from '../../nn/structured/index.ts';
+import { taxonomy, type StructureSpec } from '../../nn/index.ts';
 import { makeStudent, makeTeacher, trainStudent } from './structured-task.ts';
 import { logLogSlope } from './structured-scaling.ts';
 

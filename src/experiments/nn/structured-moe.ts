@@ -2,11 +2,14 @@ import { Tensor, Rng, add, mul, reshape, noGrad } from '../../core/index.ts';
 import type { Experiment } from '../contract.ts';
 import { valueAndGrad } from '../../autodiff/index.ts';
 import { adamw, cosineSchedule } from '../../optim/index.ts';
-import { crossEntropy } from '../../nn/functional.ts';
-import { embedding, embeddingInit, layerNorm, layerNormInit, type EmbeddingParams, type NormParams } from '../../nn/layers.ts';
-import { bttMoE, dense, createAuxCollector, lrMultipliers, type StructuredLayer, type StructuredParams, type LayerTable } from '../../nn/structured/index.ts';
+import {
+  crossEntropy, embedding, embeddingInit, layerNorm, layerNormInit, type EmbeddingParams, type NormParams,
+  bttMoE, structured, createAuxCollector, lrMultipliers, type StructuredLayer, type StructuredParams, type LayerTable,
+  gelu,
+} from '../../nn/index.ts';
 import { CharVocab, loadCorpus } from './data.ts';
-import { gelu } from '../../nn/functional.ts';
+
+const { dense } = structured;
 
 const CONTEXT = 16, EMBED = 32, WIDTH = CONTEXT * EMBED;
 

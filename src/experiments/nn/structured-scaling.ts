@@ -1,6 +1,6 @@
 import { Rng } from '../../core/index.ts';
 import type { Experiment, ExperimentContext, ExperimentResult, Series } from '../contract.ts';
-import { makeLayer, parseStructure, type StructureSpec } from '../../nn/structured/index.ts';
+import { makeLayer, parseStructure, type StructureSpec } from '../../nn/index.ts';
 import { makeStudent, makeTeacher, trainStudent, type Student } from './structured-task.ts';
 
 /** Least-squares slope of log y on log x (the scaling exponent of loss vs compute). */

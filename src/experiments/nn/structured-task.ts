@@ -2,11 +2,10 @@ import { Tensor, Rng, matmul, add, mul, maximum, sub, noGrad, scalarLike, type F
 import type { ProgressSink } from '../contract.ts';
 import { valueAndGrad } from '../../autodiff/index.ts';
 import { adamw, cosineSchedule } from '../../optim/index.ts';
-import { linearInit, layerNorm, layerNormInit, type LinearParams, type NormParams } from '../../nn/layers.ts';
-import { mse, gelu } from '../../nn/functional.ts';
 import {
-  replaceLinears, layerAt, lrMultipliers, createAuxCollector, type LayerTable, type StructureSpec, type StructuredParams,
-} from '../../nn/structured/index.ts';
+  linearInit, layerNorm, layerNormInit, type LinearParams, type NormParams, mse, gelu, replaceLinears, layerAt,
+  lrMultipliers, createAuxCollector, type LayerTable, type StructureSpec, type StructuredParams,
+} from '../../nn/index.ts';
 
 /**
  * The shared miniature task of spec nn §5: teacher–student regression. The teacher is a fixed random 4-layer

@@ -8,12 +8,12 @@
 import { fileURLToPath } from 'node:url';
 import { existsSync } from 'node:fs';
 import type { Experiment, ExperimentContext, ExperimentResult } from '../contract.ts';
-import { RuntimeFailure } from '../../core/errors.ts';
-import type { LanguageModel } from '../../llm/language-model.ts';
-import { ADVERSARIAL_PREFIX, PAIR_SPLIT_SEED, TRAINED_QUESTIONS, UNSEEN_QUESTIONS, additionPairs, arithmeticTask, type ArithmeticItem } from '../../quere/arithmetic.ts';
-import { elicit } from '../../quere/elicit.ts';
-import { buildFeatures, type RawRecord, type Reading } from '../../quere/features.ts';
-import { fitAndEvaluate, type ProbeEvaluation } from '../../quere/probe.ts';
+import { RuntimeFailure } from '../../core/index.ts';
+import type { LanguageModel } from '../../llm/index.ts';
+import {
+  ADVERSARIAL_PREFIX, PAIR_SPLIT_SEED, TRAINED_QUESTIONS, UNSEEN_QUESTIONS, additionPairs, arithmeticTask,
+  type ArithmeticItem, elicit, buildFeatures, type RawRecord, type Reading, fitAndEvaluate, type ProbeEvaluation,
+} from '../../quere/index.ts';
 
 const QUESTIONS = [...TRAINED_QUESTIONS.map((q) => q.text), ...UNSEEN_QUESTIONS];
 
@@ -35,7 +35,7 @@ function modelPath(name: string): string {
 }
 
 export async function runQuereMiniature(ctx: ExperimentContext): Promise<ExperimentResult> {
-  const { loadGgufModel } = await import('../../llm/backends/gguf.ts');
+  const { loadGgufModel } = await import('../../llm/index.ts');
   const sizes = ctx.quick ? { train: 160, test: 120, adv: 80, id: 100 } : { train: 1500, test: 1000, adv: 500, id: 500 };
   const { heldOut } = additionPairs(PAIR_SPLIT_SEED);
   const items: ArithmeticItem[] = heldOut.map((p, i) => ({ ...p, id: `held-out-${i}` }));

@@ -6,8 +6,7 @@
  *
  * Model on the d-times differenced series w: w_t = c + Σ_i φ_i w_{t−i} + e_t + Σ_j θ_j e_{t−j}, e_t ~ N(0, σ²).
  */
-import { Rng } from '../../core/index.ts';
-import { ArgumentError } from '../../core/errors.ts';
+import { Rng, ArgumentError } from '../../core/index.ts';
 import { leastSquares, solveLinear } from './least-squares.ts';
 
 export interface ArimaOrder { p: number; d: number; q: number }

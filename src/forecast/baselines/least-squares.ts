@@ -2,7 +2,7 @@
  * Small dense least squares for the classical baselines (a few dozen unknowns): normal equations solved by Gaussian
  * elimination with partial pivoting. A tiny ridge keeps collinear lag matrices (constant stretches) solvable.
  */
-import { RuntimeFailure } from '../../core/errors.ts';
+import { RuntimeFailure } from '../../core/index.ts';
 
 /** Solve the square system A x = b (A row-major k×k); A and b are not modified. */
 export function solveLinear(A: Float64Array, b: Float64Array, k: number): Float64Array {

@@ -3,8 +3,7 @@
  * (Hyndman & Athanasopoulos, "Forecasting: Principles and Practice", §5.2 and §5.5: the h-step interval widens with
  * √(⌊(h−1)/m⌋ + 1)). Sample paths simulate the recursion, so CRPS is computed from samples like every other method.
  */
-import { Rng } from '../../core/index.ts';
-import { ArgumentError } from '../../core/errors.ts';
+import { Rng, ArgumentError } from '../../core/index.ts';
 
 export interface SeasonalNaiveFit {
   period: number;

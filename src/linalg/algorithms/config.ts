@@ -2,7 +2,7 @@
  * Algorithms are small typed configuration objects; their defaults are written once, here, and unknown option names
  * are rejected (CoLA's untyped Auto accepted keys that no rule read). Every iterative call returns an `IterInfo`.
  */
-import { ArgumentError } from '../../core/errors.ts';
+import { ArgumentError } from '../../core/index.ts';
 import type { LinearOperator } from '../operator.ts';
 import type { Mat } from '../mat.ts';
 

@@ -6,7 +6,7 @@
  * repeat until every wanted Ritz residual ‖f‖·|e_mᵀy| ≤ tol·max(|θ|, ε‖H‖). Ritz values are selected by the
  * `which` key (CoLA leaves Arnoldi values unsorted, so its SM returned the largest).
  */
-import { Rng } from '../../core/random.ts';
+import { Rng } from '../../core/index.ts';
 import type { LinearOperator } from '../operator.ts';
 import { eigh } from '../dense/eigh.ts';
 import { eigGeneral } from '../dense/eig.ts';

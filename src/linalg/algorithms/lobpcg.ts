@@ -7,7 +7,7 @@
  * Cholesky-QR with an SVQB fallback (Stathopoulos & Wu 2002) that drops directions lost to rounding. Rayleigh–Ritz
  * on the basis gives the new X, and P = the W/P part of the Ritz combination (Knyazev's implicit P).
  */
-import { Rng } from '../../core/random.ts';
+import { Rng } from '../../core/index.ts';
 import { ConvergenceError } from '../errors.ts';
 import type { LinearOperator } from '../operator.ts';
 import { matmulMat, type Mat } from '../mat.ts';

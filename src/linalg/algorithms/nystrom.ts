@@ -6,8 +6,7 @@
  * raised to ½ and −1. Sketch (stable form): Ω Gaussian n×r orthonormalized, Y = A·Ω, shift ν = eps·‖Y‖_F,
  * Y_ν = Y + νΩ, C = chol(ΩᵀY_ν), B = Y_ν·C⁻ᵀ, B = U·Σ·Vᵀ, Λ = max(Σ² − ν, 0).
  */
-import { ArgumentError } from '../../core/errors.ts';
-import { Rng } from '../../core/random.ts';
+import { ArgumentError, Rng } from '../../core/index.ts';
 import { LinearOperator } from '../operator.ts';
 import { matmulMat, type Mat } from '../mat.ts';
 import { qr } from '../dense/qr.ts';

@@ -1,5 +1,5 @@
 /** Random probe blocks for the stochastic estimators, drawn from the core Rng (same seed, same bits). */
-import { Rng } from '../../core/random.ts';
+import { Rng } from '../../core/index.ts';
 import type { Mat } from '../mat.ts';
 
 export function rademacher(rng: Rng, n: number, k: number): Mat {

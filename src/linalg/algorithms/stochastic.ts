@@ -5,7 +5,7 @@
  * top part is traced exactly and Hutchinson runs on the deflated remainder: error O(1/m) instead of O(1/√m).
  * SLQ (Ubaru, Chen & Saad, SIMAX 2017, eq. 3.6): zᵀf(A)z ≈ ‖z‖²·Σⱼ s₁ⱼ²·f(θⱼ) from m Lanczos steps.
  */
-import { Rng } from '../../core/random.ts';
+import { Rng } from '../../core/index.ts';
 import type { LinearOperator } from '../operator.ts';
 import { eighTridiagonalFirstRow } from '../dense/eigh.ts';
 import { orth } from '../dense/qr.ts';

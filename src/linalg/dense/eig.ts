@@ -6,7 +6,7 @@
  * Inverse iteration costs O(n³) per eigenvalue, so vectors are meant for the small matrices (n ≲ 200) this
  * module hands to the dense path (Arnoldi's Hessenberg, small operators).
  */
-import { RuntimeFailure } from '../../core/errors.ts';
+import { RuntimeFailure } from '../../core/index.ts';
 import { luFactor, luSolve } from './lu.ts';
 
 export interface EigResult { re: Float64Array; im: Float64Array; vectors: Float64Array | null }

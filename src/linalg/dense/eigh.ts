@@ -3,7 +3,7 @@
  * shifts (the EISPACK tred2/tql2 pair as published in JAMA; Golub & Van Loan §8.3). Column-major; eigenvalues
  * ascending, eigenvectors in the columns of V.
  */
-import { RuntimeFailure } from '../../core/errors.ts';
+import { RuntimeFailure } from '../../core/index.ts';
 
 export interface EighResult { values: Float64Array; vectors: Float64Array | null }
 

@@ -3,7 +3,7 @@
  * rotations accumulated into V; σᵢ are the final column norms. Accurate to high relative precision and simple;
  * O(n³) per sweep, a handful of sweeps. Returns thin U (m×k), S descending, V (n×k), k = min(m, n).
  */
-import { RuntimeFailure } from '../../core/errors.ts';
+import { RuntimeFailure } from '../../core/index.ts';
 
 export interface SvdResult { U: Float64Array; S: Float64Array; V: Float64Array; m: number; n: number; k: number }
 

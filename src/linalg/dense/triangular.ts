@@ -2,7 +2,7 @@
  * Triangular solves with many right-hand sides, column-major. Lower: column-oriented forward substitution (axpy on
  * contiguous columns); transposed: dot products. Golub & Van Loan Alg. 3.1.3–3.1.4.
  */
-import { gemm } from '../../core/kernels/gemm.ts';
+import { gemm } from '../../core/index.ts';
 import { SingularError } from '../errors.ts';
 
 /** Block size of the blocked solve; below BLOCKED_MIN_N rows or BLOCKED_MIN_K right-hand sides the plain loops win. */

@@ -4,7 +4,7 @@
  * numerical work. Nothing depends on type specificity, so the order a user reads in `ruleOrder(op)` is the order
  * that runs.
  */
-import { ArgumentError } from '../../core/errors.ts';
+import { ArgumentError } from '../../core/index.ts';
 import { NotImplementedForOperator } from '../errors.ts';
 import type { LinearOperator } from '../operator.ts';
 import type { Algorithm } from '../algorithms/config.ts';

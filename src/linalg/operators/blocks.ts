@@ -1,5 +1,5 @@
 /** BlockDiag, the 2×2 Block operator, LowRank U·C·Vᵀ, Sliced and Concatenated. */
-import { ArgumentError, ShapeError } from '../../core/errors.ts';
+import { ArgumentError, ShapeError } from '../../core/index.ts';
 import { type Annotation, intersect } from '../annotations.ts';
 import { LinearOperator } from '../operator.ts';
 import { alloc, dtypeOfArray, promote, type FloatArray, type LinalgDType, type Mat } from '../mat.ts';

@@ -2,7 +2,7 @@
  * Composite operators: Sum, Product, Transpose. Annotation inference is sound — it may miss a true fact but never
  * asserts a false one (spec §2.2).
  */
-import { ShapeError } from '../../core/errors.ts';
+import { ShapeError } from '../../core/index.ts';
 import { type Annotation, intersect } from '../annotations.ts';
 import { LinearOperator } from '../operator.ts';
 import { alloc, dtypeOfArray, promote, type LinalgDType, type Mat } from '../mat.ts';

@@ -1,9 +1,8 @@
 /** Dense(A): an explicit matrix, stored column-major; products by GEMV loops (one or two columns) or the core gemm. */
-import { ArgumentError, ShapeError } from '../../core/errors.ts';
+import { ArgumentError, ShapeError, Tensor } from '../../core/index.ts';
 import { LinearOperator } from '../operator.ts';
 import { StagedGemv, StagedSymv, isExactlySymmetric } from '../wasm-gemv.ts';
 import { copyMat, dtypeOfArray, fromRows, fromTensor, matmulMat, type FloatArray, type LinalgDType, type Mat, zerosMat, alloc, castMat } from '../mat.ts';
-import { Tensor } from '../../core/tensor.ts';
 
 export class Dense extends LinearOperator {
   readonly A: Mat;

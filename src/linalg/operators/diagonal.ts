@@ -1,5 +1,5 @@
 /** Diagonal, Identity and ScalarMul: the closed-form operators. */
-import { ArgumentError } from '../../core/errors.ts';
+import { ArgumentError } from '../../core/index.ts';
 import type { Annotation } from '../annotations.ts';
 import { LinearOperator } from '../operator.ts';
 import { alloc, dtypeOfArray, type FloatArray, type LinalgDType, type Mat } from '../mat.ts';

@@ -3,7 +3,7 @@
  * ConvolveND (zero-padded N-d convolution, 'same' output). Products cost O(n log n) per column; the spectrum of a
  * circulant is the DFT of its first column, which the structure rules use for solve, logdet and eig.
  */
-import { ArgumentError, ShapeError } from '../../core/errors.ts';
+import { ArgumentError, ShapeError } from '../../core/index.ts';
 import type { Annotation } from '../annotations.ts';
 import { LinearOperator } from '../operator.ts';
 import { alloc, dtypeOfArray, type FloatArray, type LinalgDType, type Mat } from '../mat.ts';

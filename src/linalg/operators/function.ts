@@ -1,9 +1,8 @@
 /** Matrix-free operators: fromFunction, noDispatch (opaque copy), Jacobian, Hessian and Kernel. */
-import { ArgumentError, ShapeError } from '../../core/errors.ts';
+import { ArgumentError, ShapeError, Tensor } from '../../core/index.ts';
 import type { Annotation } from '../annotations.ts';
 import { LinearOperator } from '../operator.ts';
 import { alloc, dtypeOfArray, type FloatArray, type LinalgDType, type Mat } from '../mat.ts';
-import { Tensor } from '../../core/tensor.ts';
 import { vjp as adVjp, jvp as adJvp } from '../../autodiff/index.ts';
 
 export type MatFn = (X: Mat) => Mat;

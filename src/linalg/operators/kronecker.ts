@@ -2,7 +2,7 @@
  * Kronecker (M₁⊗…⊗M_k) and Kronecker sum (M₁⊕…⊕M_k = Σ I⊗…⊗Mᵢ⊗…⊗I). A column of X of length N = Π nᵢ is a
  * row-major tensor (n₁, …, n_k); factor i acts along mode i. Non-square Kronecker factors are allowed.
  */
-import { ShapeError } from '../../core/errors.ts';
+import { ShapeError } from '../../core/index.ts';
 import { type Annotation, intersect } from '../annotations.ts';
 import { LinearOperator } from '../operator.ts';
 import { alloc, dtypeOfArray, type FloatArray, type Mat } from '../mat.ts';

@@ -3,7 +3,7 @@
  * columns inside each row, sums duplicates and compacts — so shuffled or duplicated input gives the same matrix
  * (CoLA's torch path paired row-sorted values with an unstable sort's order and returned a different matrix).
  */
-import { ArgumentError, ShapeError } from '../../core/errors.ts';
+import { ArgumentError, ShapeError } from '../../core/index.ts';
 import { LinearOperator } from '../operator.ts';
 import { alloc, dtypeOfArray, type FloatArray, type LinalgDType, type Mat } from '../mat.ts';
 import { StagedSpmv } from '../wasm-gemv.ts';

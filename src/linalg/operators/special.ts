@@ -1,5 +1,5 @@
 /** Permutation, Tridiagonal, Householder and DCT: structured operators with O(n) (or closed-form) products. */
-import { ArgumentError, ShapeError } from '../../core/errors.ts';
+import { ArgumentError, ShapeError } from '../../core/index.ts';
 import type { Annotation } from '../annotations.ts';
 import { LinearOperator } from '../operator.ts';
 import { alloc, dtypeOfArray, matmulMat, type FloatArray, type LinalgDType, type Mat, zerosMat } from '../mat.ts';

@@ -3,7 +3,7 @@
  * — CoLA's paper lists the BlockDiag/Kronecker/KronSum rules but its code has none — then dense eigh / eig when
  * small and the restarted Krylov solvers when large. Values are returned ascending.
  */
-import { ArgumentError, ShapeError } from '../../core/errors.ts';
+import { ArgumentError, ShapeError, Rng } from '../../core/index.ts';
 import { PreconditionError } from '../errors.ts';
 import { LinearOperator } from '../operator.ts';
 import { Auto, type Algorithm, type IterInfo, type LOBPCGAlg } from '../algorithms/config.ts';
@@ -20,7 +20,6 @@ import { FunctionOperator } from '../operators/function.ts';
 import { denseOf, eighOf, isSmall, autoOf } from './common.ts';
 import { factorEigh, inv } from './inv.ts';
 import { eighTridiagonal } from '../dense/eigh.ts';
-import { Rng } from '../../core/random.ts';
 import { eigGeneral } from '../dense/eig.ts';
 import { defaultWindow, krylovEig, selectWhich, type Which } from '../algorithms/krylov-eig.ts';
 import { powerIteration } from '../algorithms/stochastic.ts';

@@ -1,5 +1,5 @@
 /** svd, cholesky, plu and pinv with their structure rules (spec §3.3) and dense base cases. */
-import { ArgumentError, ShapeError } from '../../core/errors.ts';
+import { ArgumentError, ShapeError } from '../../core/index.ts';
 import { NotPositiveDefiniteError } from '../errors.ts';
 import { LinearOperator } from '../operator.ts';
 import { Auto, type Algorithm, CG } from '../algorithms/config.ts';

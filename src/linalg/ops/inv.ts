@@ -2,16 +2,15 @@
  * inv / solve: structure rules read like the algebra (spec §3.3), then the Unitary annotation rule, then Auto's
  * base cases (Cholesky / LU when small, CG / GMRES when large).
  */
-import { ArgumentError, ShapeError } from '../../core/errors.ts';
+import { ArgumentError, ShapeError, type Tensor } from '../../core/index.ts';
 import { PreconditionError, SingularError } from '../errors.ts';
 import { LinearOperator } from '../operator.ts';
 import { asMat, dtypeOfArray, type FloatArray, type Mat } from '../mat.ts';
-import type { Tensor } from '../../core/tensor.ts';
 import { Auto, type Algorithm, type IterInfo } from '../algorithms/config.ts';
 import { defineRules, explainTree, newCtx, resolve, type Child, type Ctx, type Rule } from '../dispatch/table.ts';
 import { Diagonal, Identity, ScalarMul } from '../operators/diagonal.ts';
-import { Triangular } from '../operators/dense.ts';
-import { Product, Sum, Transpose, paren } from '../operators/composite.ts';
+import { Triangular, Dense } from '../operators/dense.ts';
+import { Product, Sum, Transpose, paren, addInto } from '../operators/composite.ts';
 import { Kronecker, KronSum } from '../operators/kronecker.ts';
 import { Block, BlockDiag, LowRank, rowsOf, setRows } from '../operators/blocks.ts';
 import { Householder, Permutation, Tridiagonal } from '../operators/special.ts';
@@ -22,8 +21,6 @@ import { solveTriangularInPlace } from '../dense/triangular.ts';
 import { luFactor, luSolve } from '../dense/lu.ts';
 import { choleskyInPlace } from '../dense/cholesky.ts';
 import { eighTridiagonal, type EighResult } from '../dense/eigh.ts';
-import { Dense } from '../operators/dense.ts';
-import { addInto } from '../operators/composite.ts';
 
 type R = Rule<Record<string, never>, LinearOperator>;
 const sub = (A: LinearOperator, alg: Algorithm): Child => ({ op: 'inv', A, alg });

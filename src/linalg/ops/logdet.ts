@@ -1,5 +1,5 @@
 /** slogdet / logdet: structure rules (spec §3.3), then Cholesky / LU when small, SLQ when large. */
-import { ArgumentError, ShapeError } from '../../core/errors.ts';
+import { ArgumentError, ShapeError } from '../../core/index.ts';
 import { LinearOperator } from '../operator.ts';
 import { Auto, SLQ, type Algorithm, type IterInfo, type SLQAlg } from '../algorithms/config.ts';
 import { defineRules, newCtx, resolve, type Child, type Ctx, type Rule } from '../dispatch/table.ts';
@@ -12,9 +12,8 @@ import { Householder, Permutation, Tridiagonal } from '../operators/special.ts';
 import { Circulant, Toeplitz } from '../operators/fft.ts';
 import { durbinPivots } from '../dense/levinson.ts';
 import { NotPositiveDefiniteError } from '../errors.ts';
-import { choleskyOf, isSmall, luOf, autoOf } from './common.ts';
+import { choleskyOf, isSmall, luOf, autoOf, IterativeInverse } from './common.ts';
 import { luFactor, luSlogdet } from '../dense/lu.ts';
-import { IterativeInverse } from './common.ts';
 import { factorEigh, woodburySplit, WoodburyInverse, inv, isSPDToeplitz } from './inv.ts';
 import { slq } from '../algorithms/stochastic.ts';
 

@@ -1,5 +1,5 @@
 /** trace and diag: closed forms through the structure, else Exact (identity probes) or Hutch++ / Hutchinson. */
-import { ArgumentError, ShapeError } from '../../core/errors.ts';
+import { ArgumentError, ShapeError } from '../../core/index.ts';
 import { LinearOperator, shiftedEye } from '../operator.ts';
 import { Auto, Hutch, HutchPP, type Algorithm } from '../algorithms/config.ts';
 import { defineRules, newCtx, resolve, type Ctx, type Rule } from '../dispatch/table.ts';
@@ -12,7 +12,7 @@ import { Householder, Tridiagonal } from '../operators/special.ts';
 import { Sparse } from '../operators/sparse.ts';
 import { Circulant, Toeplitz } from '../operators/fft.ts';
 import { autoOf } from './common.ts';
-import { hutchinsonDiag, hutchPP } from '../algorithms/stochastic.ts';
+import { hutchinsonDiag, hutchPP, hutchinsonTrace } from '../algorithms/stochastic.ts';
 
 interface DO { k: number }
 const dsub = (A: LinearOperator, alg: Algorithm, k: number, ctx: Ctx) => resolve<Float64Array>('diag', A, alg, { k }, ctx);
@@ -147,7 +147,6 @@ const TRACE_RULES: Rule<object, number>[] = [
   },
   { id: 'trace.base.hutchinson', stage: 'base', match: (A, alg) => A.isSquare && alg.kind === 'hutch', apply: (A, alg) => { const r = hutchPPorHutch(A, alg); return r; } },
 ];
-import { hutchinsonTrace } from '../algorithms/stochastic.ts';
 function hutchPPorHutch(A: LinearOperator, alg: Algorithm): number { return hutchinsonTrace(A, alg.kind === 'hutch' ? alg : Hutch()).value; }
 function hasStructuredDiag(A: LinearOperator, alg: Algorithm): boolean {
   return A instanceof Dense || A instanceof Sparse || A instanceof Diagonal || A instanceof Tridiagonal || A instanceof Householder || (A instanceof Product && A.factors[0] instanceof ScalarMul && A.factors.length === 2 && hasStructuredDiag(A.factors[1]!, alg)) || (A instanceof Transpose && hasStructuredDiag(A.base, alg));

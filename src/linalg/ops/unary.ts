@@ -4,7 +4,7 @@
  * lazy Lanczos / Arnoldi f(A)v for large A. Every wrapper passes the full argument list to one entry point, so no
  * rule can be missed by a shorter call (CoLA's exp(KronSum) went dense without an explicit algorithm).
  */
-import { ArgumentError, ShapeError } from '../../core/errors.ts';
+import { ArgumentError, ShapeError } from '../../core/index.ts';
 import { LinearOperator } from '../operator.ts';
 import { Auto, type Algorithm, Cholesky, LU, CG, GMRES } from '../algorithms/config.ts';
 import { defineRules, newCtx, resolve, type Ctx, type Rule } from '../dispatch/table.ts';

@@ -6,9 +6,8 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
-import { getLlama, resolveChatWrapper, LlamaLogLevel } from 'node-llama-cpp';
 import type { Llama, LlamaContext, LlamaContextSequence, LlamaModel, Token, ChatHistoryItem } from 'node-llama-cpp';
-import { ArgumentError, RuntimeFailure } from '../../core/errors.ts';
+import { ArgumentError, RuntimeFailure } from '../../core/index.ts';
 import { readGgufHeader, validateForLlamaCpp } from '../gguf/reader.ts';
 import { checkPositiveInt, createRng, sampleIndex } from '../sampling.ts';
 import type {
@@ -33,12 +32,18 @@ export interface GgufModelOptions {
 /** Sampler settings under which node-llama-cpp reports the full softmax instead of a truncated, renormalised top set. */
 const FULL_DISTRIBUTION = { temperature: 1, topK: 0, topP: 1, minP: 0 } as const;
 
+// node-llama-cpp is loaded on first use (≈ 0.4 s): every module that imports `strata/llm` — nn, forecast, quere —
+// would otherwise pay for it at start-up, model or not.
+let nodeLlamaCpp: typeof import('node-llama-cpp') | undefined;
 const llamas = new Map<number, Promise<Llama>>();
 function sharedLlama(threads: number): Promise<Llama> {
   let p = llamas.get(threads);
   if (!p) {
     // build 'never': the prebuilt binary ships in the npm package; never try to download or compile at run time.
-    p = getLlama({ gpu: false, maxThreads: threads, build: 'never', logLevel: LlamaLogLevel.error, progressLogs: false });
+    p = import('node-llama-cpp').then((m) => {
+      nodeLlamaCpp = m;
+      return m.getLlama({ gpu: false, maxThreads: threads, build: 'never', logLevel: m.LlamaLogLevel.error, progressLogs: false });
+    });
     llamas.set(threads, p);
   }
   return p;
@@ -273,7 +278,7 @@ export class GgufLanguageModel implements LanguageModel {
       throw new ArgumentError(`chat: messages[${i}].role must be "system", "user" or "assistant", got ${JSON.stringify(m.role)}`);
     });
     // The model's own chat template when its GGUF carries one; a generic template otherwise.
-    const wrapper = resolveChatWrapper(this.model);
+    const wrapper = nodeLlamaCpp!.resolveChatWrapper(this.model); // loaded: this.model came from sharedLlama
     const state = wrapper.generateContextState({ chatHistory: [...history, { type: 'model', response: [] }] });
     const tokens = state.contextText.tokenize(this.model.tokenizer);
     const stopSequences = state.stopGenerationTriggers.map((t) => t.tokenize(this.model.tokenizer));

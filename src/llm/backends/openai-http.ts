@@ -3,11 +3,10 @@
  * next-token top-k, prompt scoring (echo + logprobs) and sampling; chat completions with top log-probabilities.
  * A missing capability raises UnsupportedCapabilityError instead of degrading silently.
  */
-import { ArgumentError } from '../../core/errors.ts';
+import { ArgumentError } from '../../core/index.ts';
 import { ApiCallError, InvalidResponseError, UnsupportedCapabilityError } from '../errors.ts';
 import { checkPositiveInt } from '../sampling.ts';
-import { DEFAULT_RETRY_POLICY, JsonHttpClient } from './http-client.ts';
-import type { HttpCallStats, RetryPolicy } from './http-client.ts';
+import { DEFAULT_RETRY_POLICY, JsonHttpClient, type HttpCallStats, type RetryPolicy } from './http-client.ts';
 import type {
   ChatOptions, ChatResult, ContinuationLogprobs, FinishReason, GeneratedToken, LanguageModel, LanguageModelCapabilities,
   NextTokenDistribution, NextTokenDistributionOptions, Prompt, SampleOptions, SampleResult, TokenLogprob, Warning,

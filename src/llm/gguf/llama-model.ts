@@ -3,9 +3,8 @@
  * over digits and separators (spec llm.md, "Writing GGUF"). Weight layout: a matrix W with `out` rows and `in`
  * columns, stored row-major, is written with ggml dims `[in, out]` (ne0 = input features).
  */
-import { ArgumentError } from '../../core/errors.ts';
-import { gguf } from './format.ts';
-import type { GgufValue } from './format.ts';
+import { ArgumentError } from '../../core/index.ts';
+import { gguf, type GgufValue } from './format.ts';
 
 /** SentencePiece token types as llama.cpp numbers them. */
 export const TOKEN_TYPE = { normal: 1, unknown: 2, control: 3, userDefined: 4, unused: 5, byte: 6 } as const;

@@ -3,9 +3,11 @@
  * padding to the alignment, then tensor data. Used to export Strata's own models for llama.cpp.
  */
 import { writeFile } from 'node:fs/promises';
-import { ArgumentError } from '../../core/errors.ts';
-import { GGML_TYPES, GGML_TYPE_F32, GGUF_DEFAULT_ALIGNMENT, GGUF_MAGIC, GGUF_VALUE_TYPES, alignUp, ggmlTensorBytes } from './format.ts';
-import type { GgufScalarType, GgufValue } from './format.ts';
+import { ArgumentError } from '../../core/index.ts';
+import {
+  GGML_TYPES, GGML_TYPE_F32, GGUF_DEFAULT_ALIGNMENT, GGUF_MAGIC, GGUF_VALUE_TYPES, alignUp, ggmlTensorBytes,
+  type GgufScalarType, type GgufValue,
+} from './format.ts';
 
 /** A tensor to write: F32 values, or raw bytes of any ggml type (to copy tensors from another file unchanged). */
 export type GgufTensorInput =

@@ -1,5 +1,6 @@
-import { Tensor, matmul, mul, div, add, sub, exp, sum, mean, max, logsumexp, reshape, noGrad, stack } from '../../core/index.ts';
-import { ArgumentError } from '../../core/errors.ts';
+import {
+  Tensor, matmul, mul, div, add, sub, exp, sum, mean, max, logsumexp, reshape, noGrad, stack, ArgumentError,
+} from '../../core/index.ts';
 import { softmax } from '../functional.ts';
 import {
   COMMON_OPTION_KEYS, applyLinear, checkOptions, checkPositiveInt, denseTensor, describeFactors, effectiveFactor, factorValues,

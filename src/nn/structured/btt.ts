@@ -1,5 +1,4 @@
-import { Tensor, matmul, permute, reshape } from '../../core/index.ts';
-import { ArgumentError } from '../../core/errors.ts';
+import { Tensor, matmul, permute, reshape, ArgumentError } from '../../core/index.ts';
 import {
   COMMON_OPTION_KEYS, applyLinear, checkOptions, checkPositiveInt, denseTensor, describeFactors, effectiveFactor, factorValues,
   initParams, sumSizes, type CommonOptions, type StructuredLayer,

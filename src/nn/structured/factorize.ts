@@ -1,4 +1,4 @@
-import { ArgumentError } from '../../core/errors.ts';
+import { ArgumentError } from '../../core/index.ts';
 
 /** Prime factors of `d` in ascending order, with multiplicity (trial division; widths are small). */
 export function primeFactors(d: number): number[] {

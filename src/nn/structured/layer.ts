@@ -1,8 +1,7 @@
 import {
-  Tensor, Rng, add, mul, div, sqrt, mean, maximum, reshape, zeros, ones, assertFinite, noGrad, pushRecorder, popRecorder,
-  shapeStr, type FloatDType, type Recorder,
+  Tensor, Rng, add, mul, div, sqrt, mean, maximum, reshape, zeros, ones, assertFinite, noGrad, pushRecorder,
+  popRecorder, shapeStr, type FloatDType, type Recorder, ArgumentError, ShapeError,
 } from '../../core/index.ts';
-import { ArgumentError, ShapeError } from '../../core/errors.ts';
 
 /**
  * What every structured linear layer shares: the factor descriptions that drive µP initialisation and

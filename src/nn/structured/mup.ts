@@ -1,6 +1,5 @@
-import { ArgumentError } from '../../core/errors.ts';
-import type { StructuredLayer } from './layer.ts';
-import { gainKey } from './layer.ts';
+import { ArgumentError } from '../../core/index.ts';
+import { type StructuredLayer, gainKey } from './layer.ts';
 import type { LayerTable } from './replace.ts';
 
 export interface LrMultiplierOptions {

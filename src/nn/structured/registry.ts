@@ -1,4 +1,4 @@
-import { ArgumentError } from '../../core/errors.ts';
+import { ArgumentError } from '../../core/index.ts';
 import type { CommonOptions, StructuredLayer } from './layer.ts';
 import { dense } from './dense.ts';
 import { lowRank } from './low-rank.ts';

@@ -1,5 +1,4 @@
-import { Tensor, Rng, type FloatDType } from '../../core/index.ts';
-import { ArgumentError } from '../../core/errors.ts';
+import { Tensor, Rng, type FloatDType, ArgumentError } from '../../core/index.ts';
 import type { StructuredLayer, StructuredParams } from './layer.ts';
 import { dense } from './dense.ts';
 import { makeLayer, type StructureSpec } from './registry.ts';

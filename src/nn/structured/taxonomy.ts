@@ -1,5 +1,4 @@
-import { Tensor } from '../../core/index.ts';
-import { ArgumentError } from '../../core/errors.ts';
+import { Tensor, ArgumentError } from '../../core/index.ts';
 import { checkTheta, thetaSizes, type Theta } from './theta.ts';
 
 export interface Taxonomy {

@@ -1,4 +1,4 @@
-import { ArgumentError } from '../../core/errors.ts';
+import { ArgumentError } from '../../core/index.ts';
 
 /** θ = (θα, θβ, θγ, θδ, θε, θφ, θρ): a point of the continuous einsum family (spec nn §2.4). */
 export type Theta = readonly [number, number, number, number, number, number, number];

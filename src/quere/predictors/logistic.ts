@@ -7,8 +7,7 @@
  * method (IRLS) with a backtracking line search on dense typed arrays: the feature vectors have at most a few hundred
  * dimensions, so the d×d Hessian is cheap and convergence is quadratic. Stops when ‖∇‖∞ ≤ tol.
  */
-import { Rng } from '../../core/index.ts';
-import { ArgumentError, RuntimeFailure } from '../../core/errors.ts';
+import { Rng, ArgumentError, RuntimeFailure } from '../../core/index.ts';
 import { auroc, toLabels, type Labels } from '../metrics.ts';
 
 export type Matrix = readonly ArrayLike<number>[];

@@ -1,0 +1,18 @@
+/**
+ * The demo's public face for `cli` and `report`: the experiment contract, the registry, the runner, the
+ * `results.json` types, and the experiment helpers the CLI's own subcommands reuse (the linalg benchmark table,
+ * the structured-layer sweeps).
+ */
+export type {
+  SystemName, Verdict, ProgressSink, ExperimentContext, Series, Figure, Table, ExperimentResult, Experiment,
+} from './contract.ts';
+export { resultsSchema, type ExperimentRecord, type EnvironmentInfo, type DemoResults } from './results.ts';
+export { experiments } from './registry.ts';
+export { selectExperiments, runExperiments, environmentInfo, type RunHooks, type RunOptions } from './runner.ts';
+export { checkExperimentResult } from './validate.ts';
+export { repoRoot, findSharedDataDir } from './paths.ts';
+export { runBenchmarks, scipyTimes, type BenchRow } from './linalg/benchmarks.ts';
+export { structuredScalingExperiment, runScalingSweep, summarise, type SweepConfig, type SweepRow } from './nn/structured-scaling.ts';
+export { structuredLrTransferExperiment } from './nn/structured-lr-transfer.ts';
+export { structuredEinsumSweepExperiment } from './nn/structured-einsum-sweep.ts';
+export { structuredMoeExperiment } from './nn/structured-moe.ts';
