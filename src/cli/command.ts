@@ -93,3 +93,15 @@ export function parseList(value: string | undefined, flag: string): string[] | n
   }
   return [...new Set(items)];
 }
+
+/**
+ * An integer flag such as `--jobs 2` or `--port 0`: digits only, at least `min` (default 1), a safe integer.
+ * Undefined when the flag is absent, so callers write `parseIntFlag('--n', values.n) ?? 200`.
+ */
+export function parseIntFlag(flag: string, value: string | undefined, min = 1): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value)) || Number(value) < min) {
+    throw new ArgumentError(`${flag}: expected ${min === 1 ? 'a positive integer' : `an integer ≥ ${min}`}, got '${value}'`);
+  }
+  return Number(value);
+}

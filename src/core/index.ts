@@ -18,7 +18,7 @@ export { gemm, kernelInfo, setKernelBackend, type GemmOperand, type KernelInfo, 
 export { logSoftmax } from './softmax.ts';
 export { einsum } from './einsum.ts';
 export { take, indexAdd, takeAlongAxis, concat, stack, split, argsort, sort, topk, oneHot, type Indices } from './indexing.ts';
-export { Rng } from './random.ts';
+export { Rng, deriveSeed } from './random.ts';
 export { emit, pushRecorder, popRecorder, noGrad, type Recorder } from './trace.ts';
 export { assertFinite, isAllFinite } from './checks.ts';
 export * from './errors.ts';

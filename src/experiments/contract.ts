@@ -15,6 +15,10 @@ export interface ProgressSink {
 }
 
 export interface ExperimentContext {
+  /**
+   * This experiment's seed: `deriveSeed(userSeed, experiment.name)` (core), so it depends on the user's `--seed` and
+   * the experiment's name, never on its position in the registry or on which other experiments run.
+   */
   seed: number;
   /** Smaller budget for smoke runs (`strata demo --quick`). */
   quick: boolean;
@@ -85,5 +89,10 @@ export interface Experiment {
   budgetSeconds: { full: number; quick: number; extended?: number };
   /** The shell command that reproduces this experiment alone. */
   command: string;
+  /**
+   * Reports wall-clock timings (or is otherwise disturbed by a neighbour on the other core): the runner then starts it
+   * only when no other experiment is running and starts none beside it. Default false.
+   */
+  exclusive?: boolean;
   run(ctx: ExperimentContext): Promise<ExperimentResult>;
 }

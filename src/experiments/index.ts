@@ -8,7 +8,12 @@ export type {
 } from './contract.ts';
 export { resultsSchema, type ExperimentRecord, type EnvironmentInfo, type DemoResults } from './results.ts';
 export { experiments } from './registry.ts';
-export { selectExperiments, runExperiments, environmentInfo, type RunHooks, type RunOptions } from './runner.ts';
+/** Where demo worker processes import the shipped registry from (they cannot be handed the experiment objects). */
+export const registryModule = { module: new URL('./registry.ts', import.meta.url).href, exportName: 'experiments' } as const;
+export {
+  selectExperiments, runExperiments, runOne, experimentContext, scheduleOrder, environmentInfo, type RunHooks, type RunOptions,
+  type RegistryRef, type Outcome,
+} from './runner.ts';
 export { checkExperimentResult } from './validate.ts';
 export { repoRoot, findSharedDataDir } from './paths.ts';
 export { runBenchmarks, scipyTimes, type BenchRow } from './linalg/benchmarks.ts';

@@ -48,4 +48,9 @@ export interface DemoResults {
   environment: EnvironmentInfo;
   totalSeconds: number;
   experiments: ExperimentRecord[];
+  /**
+   * Present only while a run is under way (results.json is rewritten after each experiment): the selected
+   * experiments that had not finished. A file that still has it comes from an interrupted run.
+   */
+  pending?: string[];
 }

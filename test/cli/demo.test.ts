@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Experiment, ExperimentResult } from '../../src/experiments/contract.ts';
 import { ArgumentError, RuntimeFailure } from '../../src/core/errors.ts';
+import { deriveSeed } from '../../src/core/random.ts';
 import { createDemoCommand } from '../../src/cli/commands/demo.ts';
 import { runCli } from '../../src/cli/run.ts';
 import { runExperiments, selectExperiments } from '../../src/experiments/runner.ts';
@@ -77,7 +78,8 @@ test('runExperiments times each experiment with the given clock and passes seed,
     },
   };
   const results = await runExperiments([probe], { seed: 42, quick: true, extended: false, only: null, sharedDataDir: '/data' }, { progressFor: () => silent, now: () => clock });
-  assert.deepEqual(seen, { seed: 42, quick: true, dir: '/data' });
+  // The experiment's own seed: derived from the user's seed and its name (order-independent).
+  assert.deepEqual(seen, { seed: deriveSeed(42, 'probe'), quick: true, dir: '/data' });
   assert.equal(results.experiments[0]!.seconds, 2.5);
   assert.equal(results.totalSeconds, 2.5);
 });

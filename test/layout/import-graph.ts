@@ -174,6 +174,13 @@ export interface Edge {
   kind: ImportKind;
 }
 
+/**
+ * Files allowed a dynamic import with a computed specifier, each with its reason. `experiments/worker.ts` imports
+ * the registry module the runner names (a test registry in tests, `experiments/registry.ts` in the demo): the
+ * worker process cannot be handed the experiment objects, only where to find them.
+ */
+export const COMPUTED_IMPORTS: readonly string[] = ['experiments/worker.ts'];
+
 /** `core/kernels/gemm.ts` → `core`; a file directly in `src/` has no module. */
 export function moduleOf(path: string): string | null {
   const i = path.indexOf('/');
@@ -189,17 +196,19 @@ export interface Violation {
  * Check a file-level import graph against the layering: each cross-module import must be allowed by `mayImport`,
  * must name the target module's `index.ts`, and the module-level graph must be acyclic. Pure: no file system.
  */
-export function checkLayering(edges: readonly Edge[], allow: (from: string, to: string) => boolean = mayImport): Violation[] {
+export function checkLayering(
+  edges: readonly Edge[], allow: (from: string, to: string) => boolean = mayImport, computedImportsIn: readonly string[] = COMPUTED_IMPORTS,
+): Violation[] {
   const violations: Violation[] = [];
   const graph = new Map<string, Map<string, Edge>>();
   for (const e of edges) {
     const where = `src/${e.from}:${e.line}`;
     const from = moduleOf(e.from);
-    if (e.specifier === '') {
+    if (e.specifier === '' && !computedImportsIn.includes(e.from)) {
       violations.push({ rule: 'non-literal-import', message: `${where}: dynamic import with a computed specifier (layering cannot check it)` });
       continue;
     }
-    if (e.to === null) continue; // a package or a node: builtin
+    if (e.to === null) continue; // a package, a node: builtin, or an allowed computed import
     if (e.to.startsWith('../')) {
       violations.push({ rule: 'outside-src', message: `${where}: '${e.specifier}' reaches outside src/ (${e.to})` });
       continue;

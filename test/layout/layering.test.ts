@@ -130,6 +130,7 @@ test('checkLayering fails on an upward import, a deep import, a cycle and an unk
   assert.deepEqual(rules([edge('widgets/x.ts', 'core/index.ts')]), ['unknown-module', 'upward']);
   assert.deepEqual(rules([edge('nn/x.ts', '../bench/harness.ts')]), ['outside-src']);
   assert.deepEqual(rules([edge('nn/x.ts', null, '')]), ['non-literal-import']);
+  assert.deepEqual(rules([edge('experiments/worker.ts', null, '')]), [], 'the one allowed computed import');
 });
 
 test('mayImport encodes the module order with llm beside core and report beside cli', () => {

@@ -1,15 +1,19 @@
 /** `strata demo`: runs the experiment registry and writes the HTML report and results.json. */
-import { isAbsolute, relative, resolve } from 'node:path';
+import { renameSync, writeFileSync } from 'node:fs';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import {
-  type Experiment, findSharedDataDir, experiments as registry, runExperiments, selectExperiments,
-  type ExperimentRecord,
+  type Experiment, findSharedDataDir, experiments as registry, registryModule, runExperiments, selectExperiments,
+  type DemoResults, type ExperimentRecord, type RegistryRef,
 } from '../../experiments/index.ts';
 import { ArgumentError, RuntimeFailure } from '../../core/index.ts';
 import { formatSeconds, writeReport } from '../../report/index.ts';
-import { commonOptions, parseCommandArgs, parseList, parseSeed, type CliIO, type Command } from '../command.ts';
+import { commonOptions, parseCommandArgs, parseIntFlag, parseList, parseSeed, type CliIO, type Command } from '../command.ts';
+import { prepareOutputDir } from '../output-dir.ts';
 import { ProgressRenderer, progressMode } from '../progress.ts';
+import { textTable } from '../text-table.ts';
 
 const defaultSeed = 1;
+const defaultJobs = 2;
 
 const help = `strata demo — run each system's miniature paper experiment and write a report
 
@@ -19,8 +23,14 @@ Options:
   --only <names>   run only these experiments (comma-separated names; see --list)
   --quick          smaller budgets: a smoke run in seconds rather than minutes
   --extended       longer, closer-to-the-paper settings where an experiment has them (tens of minutes)
-  --out <dir>      where to write index.html and results.json (default: report)
-  --seed <n>       random seed handed to every experiment, 0..4294967295 (default: ${defaultSeed})
+  --out <dir>      where to write index.html and results.json (default: report); checked before the
+                   first experiment, and results.json is rewritten after each one, so an interrupted
+                   run keeps what finished
+  --seed <n>       random seed, 0..4294967295 (default: ${defaultSeed}); each experiment runs with a seed
+                   derived from it and the experiment's name, so results do not depend on order or --jobs
+  --jobs <n>       experiments run at once, each in its own worker process (default: ${defaultJobs});
+                   1 runs them one after another in this process. Experiments that report timings
+                   (cola-structure) always run alone. Same results.json whatever n (timings aside).
   --list           list the registered experiments and exit
   --json           print the results (the same document as results.json) on stdout
   -q, --quiet      no progress or log lines on stderr
@@ -35,10 +45,17 @@ Examples:
   strata demo --only nn-structured-moe --extended   # the longer MoE comparison (two seeds, 300 steps)
   strata demo --list
   strata demo --only digits-mlp --seed 7 --out /tmp/report
+  strata demo --jobs 1                       # sequential, in-process (easiest to debug)
   strata demo --quick --json --quiet > results.json
 `;
 
-export function createDemoCommand(all: readonly Experiment[], sharedDataDir: () => string | null = findSharedDataDir): Command {
+/**
+ * The `demo` command over a list of experiments. Worker processes (`--jobs` > 1) re-import the experiments from
+ * `workerRegistry`; without one (an in-memory list, as in tests) every run is in-process and sequential.
+ */
+export function createDemoCommand(
+  all: readonly Experiment[], sharedDataDir: () => string | null = findSharedDataDir, workerRegistry?: RegistryRef,
+): Command {
   return {
     name: 'demo',
     summary: "run every system's miniature paper experiment and write report/index.html",
@@ -51,6 +68,7 @@ export function createDemoCommand(all: readonly Experiment[], sharedDataDir: () 
         extended: { type: 'boolean' },
         out: { type: 'string' },
         seed: { type: 'string' },
+        jobs: { type: 'string' },
         list: { type: 'boolean' },
         json: { type: 'boolean' },
       });
@@ -59,6 +77,7 @@ export function createDemoCommand(all: readonly Experiment[], sharedDataDir: () 
         return 0;
       }
       const seed = parseSeed(values.seed, defaultSeed);
+      const jobs = parseIntFlag('--jobs', values.jobs) ?? defaultJobs;
       const only = parseList(values.only, '--only');
       if (values.out !== undefined && values.out.trim() === '') throw new ArgumentError("--out: expected a directory path, got ''");
       const selected = selectExperiments(all, only);
@@ -68,30 +87,37 @@ export function createDemoCommand(all: readonly Experiment[], sharedDataDir: () 
         return 0;
       }
 
-      const mode = progressMode(io.stderr, values.quiet === true);
+      const quick = values.quick === true;
+      const extended = values.extended === true;
+      if (quick && extended) throw new ArgumentError('--quick and --extended: choose one (quick = smoke run, extended = longer, paper-closer settings)');
+      // The output folder is checked before the first experiment: a bad --out costs seconds, not the whole run.
+      const outDir = resolve(io.cwd, values.out ?? 'report');
+      prepareOutputDir('--out', outDir);
+
+      const parallel = workerRegistry !== undefined && jobs > 1 && selected.length > 1;
+      // Two redrawn bars on one terminal would overwrite each other; with workers, progress comes as plain lines.
+      const mode = ((m) => (parallel && m === 'tty' ? 'plain' : m))(progressMode(io.stderr, values.quiet === true));
       const log = (message: string): void => {
         if (mode !== 'quiet') io.stderr.write(message + '\n');
       };
       if (selected.length === 0) {
         log('strata demo: no experiments are registered yet (src/experiments/registry.ts is empty); writing an empty report.');
       }
-      const quick = values.quick === true;
-      const extended = values.extended === true;
-      if (quick && extended) throw new ArgumentError('--quick and --extended: choose one (quick = smoke run, extended = longer, paper-closer settings)');
       const results = await runExperiments(
         selected,
-        { seed, quick, extended, only, sharedDataDir: sharedDataDir() },
+        { seed, quick, extended, only, sharedDataDir: sharedDataDir(), jobs: parallel ? jobs : 1, ...(parallel ? { registry: workerRegistry } : {}) },
         {
           progressFor: (e) => new ProgressRenderer({ stream: io.stderr, mode, prefix: `${e.system}/${e.name}` }),
           onStart: (e, i, n) => {
             const budget = quick ? e.budgetSeconds.quick : extended ? e.budgetSeconds.extended ?? e.budgetSeconds.full : e.budgetSeconds.full;
-            log(`[${i + 1}/${n}] ${e.system}/${e.name} — budget ~${formatSeconds(budget)}`);
+            log(`[${i + 1}/${n}] ${e.system}/${e.name} — budget ~${formatSeconds(budget)}${e.exclusive ? ' (runs alone: it reports timings)' : ''}`);
           },
-          onFinish: (r) => log(`      ${verdictLine(r)}`),
+          onFinish: (r) => log(`      ${r.system}/${r.name}: ${verdictLine(r)}`),
+          onUpdate: (partial) => writePartialResults(outDir, partial, log),
+          onOutput: (text) => io.stderr.write(text),
         },
       );
 
-      const outDir = resolve(io.cwd, values.out ?? 'report');
       let written;
       try {
         written = writeReport(outDir, results);
@@ -114,7 +140,23 @@ export function createDemoCommand(all: readonly Experiment[], sharedDataDir: () 
   };
 }
 
-export const demoCommand: Command = createDemoCommand(registry);
+export const demoCommand: Command = createDemoCommand(registry, findSharedDataDir, registryModule);
+
+/**
+ * results.json after each finished experiment (with `pending` naming the rest), written to a temporary file and
+ * renamed so a reader never sees half a file. A failed write is reported and the run goes on; the final write
+ * decides the exit status.
+ */
+function writePartialResults(outDir: string, partial: DemoResults, log: (message: string) => void): void {
+  const target = join(outDir, 'results.json');
+  const temporary = `${target}.${process.pid}.tmp`;
+  try {
+    writeFileSync(temporary, JSON.stringify(partial, null, 2) + '\n');
+    renameSync(temporary, target);
+  } catch (error) {
+    log(`strata demo: could not update ${target} (${(error as Error).message}); continuing`);
+  }
+}
 
 /** Relative to the working directory when inside it, absolute otherwise. */
 function displayPath(cwd: string, path: string): string {
@@ -145,7 +187,7 @@ function printList(selected: Experiment[], io: CliIO, json: boolean): void {
     return;
   }
   io.stdout.write(
-    columns([
+    textTable([
       ['SYSTEM', 'NAME', 'BUDGET (full / quick)', 'PAPER'],
       ...selected.map((e) => [e.system, e.name, `${formatSeconds(e.budgetSeconds.full)} / ${formatSeconds(e.budgetSeconds.quick)}`, e.paper]),
     ]),
@@ -154,14 +196,8 @@ function printList(selected: Experiment[], io: CliIO, json: boolean): void {
 
 function summaryText(records: ExperimentRecord[]): string {
   if (records.length === 0) return 'No experiments ran.\n';
-  return columns([
+  return textTable([
     ['SYSTEM', 'EXPERIMENT', 'VERDICT', 'TIME'],
     ...records.map((r) => [r.system, r.name, r.status === 'failed' ? 'FAILED' : r.verdict, formatSeconds(r.seconds)]),
   ]);
-}
-
-/** Left-aligned text columns separated by two spaces; the last column is not padded. */
-function columns(rows: string[][]): string {
-  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-  return rows.map((r) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]!))).join('  ')).join('\n') + '\n';
 }

@@ -221,6 +221,8 @@ export const linalgExperiment: Experiment = {
   paper: 'CoLA: Exploiting Compositional Structure for Automatic and Efficient Numerical Linear Algebra (Potapczynski, Finzi, Pleiss & Wilson, NeurIPS 2023)',
   claim: 'Dispatching linear-algebra operations on compositional structure (Kronecker, Kronecker sum, low-rank + diagonal) gives the same answers as dense and structure-blind iterative methods, orders of magnitude faster as the size grows.',
   budgetSeconds: { full: 30, quick: 6 },
+  // Its table compares wall-clock times against SciPy: run alone so the other core is not busy with a neighbour.
+  exclusive: true,
   command: 'strata demo --only cola-structure',
   run: (ctx) => runLinalgExperiment(ctx),
 };
