@@ -6,7 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { Rng, MissingResourceError } from '../../core/index.ts';
+import { Rng, MissingResourceError, deriveSeed } from '../../core/index.ts';
 import type { Experiment, ExperimentContext, ExperimentResult, Figure } from '../contract.ts';
 import { loadGgufModel, readGgufHeader, type LanguageModel } from '../../llm/index.ts';
 import {
@@ -57,7 +57,7 @@ export async function oracleCheck(seed: number): Promise<{ mode: string; pipelin
 }
 
 function syntheticSet(seed: number): SplitSeries[] {
-  const rng = new Rng(seed + 7919);
+  const rng = new Rng(deriveSeed(seed, 'synthetic-series'));
   return Array.from({ length: 8 }, (_, i) => splitSeries(`synthetic-${i + 1}`, Float64Array.from(syntheticSeries(rng, 120 + 20 * i), (v) => v + 100)));
 }
 
@@ -88,10 +88,12 @@ export async function runForecastExperiment(ctx: ExperimentContext, modelPath = 
       const s = series[k]!;
       progress.update(k, series.length, s.name);
       const H = s.test.length;
+      // One seed per series, by name: the forecast and every baseline draw from it (common random numbers).
+      const seriesSeed = deriveSeed(seed, 'series', s.name);
       // --extended: the paper's GPT-3 protocol of choosing α and β by validation NLL/D on the training part.
       const scaler = ctx.extended ? await tune(s.train, H, { model, settings, grid: { ...DARTS_GPT3_GRID, prec: [settings.prec] } }).then((r) => ({ alpha: r.best.alpha, beta: r.best.beta })) : fixedScaler;
       scalers.set(s.name, scaler);
-      const fc = await forecast(s.train, H, { model, settings, scaler, numSamples, temperature: 1, topP: 0.9, seed: seed + k });
+      const fc = await forecast(s.train, H, { model, settings, scaler, numSamples, temperature: 1, topP: 0.9, seed: seriesSeed });
       failures += fc.failures;
       sampledTokens += fc.completions.reduce((a, c) => a + c.length, 0);
       const sc = figureScores(fc.samples, s.test);
@@ -100,13 +102,13 @@ export async function runForecastExperiment(ctx: ExperimentContext, modelPath = 
       plots.push({ name: s.name, train: s.train, test: s.test, median: fc.median, lo: fc.quantile(0.1), hi: fc.quantile(0.9) });
 
       const lv = fitSeasonalNaive(s.train, { period: 1 });
-      const lvScores = figureScores(seasonalNaiveSamples(lv, s.train, H, numSamples, seed + k), s.test);
+      const lvScores = figureScores(seasonalNaiveSamples(lv, s.train, H, numSamples, seriesSeed), s.test);
       rows.push({ series: s.name, method: 'lastValue', ...lvScores, nll: seasonalNaiveNll(lv, s.train, s.test) });
       const sn = fitSeasonalNaive(s.train);
-      const snScores = figureScores(seasonalNaiveSamples(sn, s.train, H, numSamples, seed + k), s.test);
+      const snScores = figureScores(seasonalNaiveSamples(sn, s.train, H, numSamples, seriesSeed), s.test);
       rows.push({ series: s.name, method: 'seasonalNaive', ...snScores, nll: seasonalNaiveNll(sn, s.train, s.test), note: `period ${sn.period}` });
       const ar = autoArima(s.train);
-      const arScores = figureScores(arimaSamples(ar.fit, s.train, H, numSamples, seed + k), s.test);
+      const arScores = figureScores(arimaSamples(ar.fit, s.train, H, numSamples, seriesSeed), s.test);
       const o = ar.fit.order;
       rows.push({ series: s.name, method: 'arima', ...arScores, nll: arimaNll(ar.fit, s.train, s.test), note: `ARIMA(${o.p},${o.d},${o.q})` });
       progress.log(`${s.name}: digit model MAE ${sc.mae.toFixed(4)} CRPS ${sc.crps.toFixed(4)} NLL/D ${lik.nllPerDim.toFixed(3)} | ARIMA CRPS ${arScores.crps.toFixed(4)}`);

@@ -62,12 +62,11 @@ export function trainCharLm(o: {
   const train = ids.subarray(0, split), val = ids.subarray(split);
   const { unigram, bigram } = ngramEntropies(train, val, vocab.size);
   const rng = new Rng(seed);
-  const [rInit, rData, rSample] = rng.split(3);
+  const [rInit, rData, rSample, evalRng] = rng.split(4);
   const params = transformerInit(rInit!, config);
   const opt = adamw(params, { lr: cosineSchedule({ peak: lr, total: steps, warmup: Math.ceil(steps / 20) }), weightDecay: 0.01, clipNorm: 1 });
   const lossGrad = valueAndGrad((p: TransformerParams, b: Tensor) => languageModelLoss(p, config, b));
   // A fixed held-out set of windows so every evaluation scores the same text.
-  const evalRng = new Rng(seed + 1);
   const evalStarts = Array.from({ length: 16 }, () => evalRng.int(0, val.length - T - 1));
   const evalBatch = batchAt(val, evalStarts, T);
   const evaluate = () => noGrad(() => languageModelLoss(params, config, evalBatch).item());

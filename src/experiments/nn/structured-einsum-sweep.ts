@@ -1,4 +1,4 @@
-import { Rng } from '../../core/index.ts';
+import { Rng, deriveSeed } from '../../core/index.ts';
 import type { Experiment, Series } from '../contract.ts';
 import { taxonomy, type StructureSpec } from '../../nn/index.ts';
 import { makeStudent, makeTeacher, trainStudent } from './structured-task.ts';
@@ -39,7 +39,7 @@ export const structuredEinsumSweepExperiment: Experiment = {
       for (const w of widths) {
         let student;
         try {
-          student = makeStudent(new Rng([ctx.seed, w]), w, s.spec);
+          student = makeStudent(new Rng(deriveSeed(ctx.seed, 'student', w)), w, s.spec);
         } catch (e) {
           skipped.push(`${s.name} w=${w}: ${(e as Error).message}`);
           ctx.progress.update(++done, total);

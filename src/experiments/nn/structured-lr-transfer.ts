@@ -1,4 +1,4 @@
-import { Rng } from '../../core/index.ts';
+import { Rng, deriveSeed } from '../../core/index.ts';
 import type { Experiment, Series } from '../contract.ts';
 import { makeStudent, makeTeacher, trainStudent } from './structured-task.ts';
 
@@ -27,7 +27,7 @@ export const structuredLrTransferExperiment: Experiment = {
       for (const w of widths) {
         const row: number[] = [];
         for (const lr of grid) {
-          const student = makeStudent(new Rng([ctx.seed, w]), w, { kind: 'btt' });
+          const student = makeStudent(new Rng(deriveSeed(ctx.seed, 'student', w)), w, { kind: 'btt' });
           const r = trainStudent(student, teacher, { steps, batch: 64, lr, lrMode: mode, base, seed: ctx.seed });
           row.push(r.diverged ? Number.POSITIVE_INFINITY : r.testMse);
           ctx.progress.update(++done, total, `${mode} w=${w} lr=${lr}`);

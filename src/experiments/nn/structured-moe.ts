@@ -1,4 +1,4 @@
-import { Tensor, Rng, add, mul, reshape, noGrad } from '../../core/index.ts';
+import { Tensor, Rng, deriveSeed, add, mul, reshape, noGrad } from '../../core/index.ts';
 import type { Experiment } from '../contract.ts';
 import { valueAndGrad } from '../../autodiff/index.ts';
 import { adamw, cosineSchedule } from '../../optim/index.ts';
@@ -53,7 +53,7 @@ function forward(m: CharMlp, p: CharMlpParams, ctxIds: Tensor): { logits: Tensor
 function splitDocuments(text: string, seed: number): { train: Int32Array; val: Int32Array } {
   const vocab = new CharVocab();
   const docs = text.replace(/\t/g, ' ').split(/\n%\n/).filter((d) => d.length > CONTEXT + 1);
-  const rng = new Rng([seed, 0xd0c5]);
+  const rng = new Rng(deriveSeed(seed, 'documents'));
   const order = rng.permutation(docs.length);
   const nVal = Math.max(1, Math.floor(docs.length / 10));
   const pick = (idx: number[]) => vocab.encode(idx.map((i) => docs[i]!).join('\n%\n'));
@@ -85,7 +85,7 @@ export const structuredMoeExperiment: Experiment = {
     // Equal active MACs per block: dense 2·512·h = 2·(MoE active MACs of one 512→512 layer).
     const moeActive = bttMoE(WIDTH, WIDTH, { experts: 8, topK: 2 }).activeMacs;
     const hidden = Math.round(moeActive / WIDTH);
-    const evalRng = new Rng([ctx.seed, 0xe7a1]);
+    const evalRng = new Rng(deriveSeed(ctx.seed, 'eval'));
     const evalBatch = batchAt(val, Array.from({ length: ctx.quick ? 1024 : ctx.extended ? 4096 : 2048 }, () => evalRng.int(0, val.length - CONTEXT - 1)));
     const results: Record<string, { bpc: number[]; curve: { step: number; bpc: number }[]; activeMacs: number }> = {};
     const total = 2 * seeds.length * steps;
@@ -93,7 +93,7 @@ export const structuredMoeExperiment: Experiment = {
     for (const kind of ['dense', 'moe'] as const) {
       results[kind] = { bpc: [], curve: [], activeMacs: 0 };
       for (const s of seeds) {
-        const model = makeModel(new Rng([ctx.seed, s, 0x40e]), vocab.size, kind, hidden);
+        const model = makeModel(new Rng(deriveSeed(ctx.seed, 'model', s)), vocab.size, kind, hidden);
         results[kind].activeMacs = model.activeMacs;
         const opt = adamw(model.params, { lr: cosineSchedule({ peak: 3e-3, total: steps, warmup: Math.ceil(steps / 20) }), weightDecay: 0, lrMultipliers: lrMultipliers(model.layers) });
         const lossGrad = valueAndGrad((p: CharMlpParams, x: Tensor, y: Int32Array) => {
@@ -102,7 +102,7 @@ export const structuredMoeExperiment: Experiment = {
           return out.aux ? add(ce, mul(out.aux, 0.01)) : ce;
         });
         const evaluate = () => noGrad(() => crossEntropy(forward(model, model.params, evalBatch.x).logits, evalBatch.y).item() / Math.LN2);
-        const rng = new Rng([ctx.seed, s, 0xba7c]);
+        const rng = new Rng(deriveSeed(ctx.seed, 'batches', s));
         for (let step = 0; step < steps; step++) {
           const b = batchAt(train, Array.from({ length: batch }, () => rng.int(0, train.length - CONTEXT - 1)));
           opt.step(lossGrad(model.params, b.x, b.y).grad);

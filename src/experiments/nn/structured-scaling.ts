@@ -1,4 +1,4 @@
-import { Rng } from '../../core/index.ts';
+import { Rng, deriveSeed } from '../../core/index.ts';
 import type { Experiment, ExperimentContext, ExperimentResult, Series } from '../contract.ts';
 import { makeLayer, parseStructure, type StructureSpec } from '../../nn/index.ts';
 import { makeStudent, makeTeacher, trainStudent, type Student } from './structured-task.ts';
@@ -62,8 +62,8 @@ export function runScalingSweep(cfg: SweepConfig, ctx: Pick<ExperimentContext, '
       const width = widthForBudget(spec, budget);
       for (const s of cfg.seeds) {
         const base = makeStudent(new Rng(0), baseWidth, { kind: 'dense' });
-        const student = makeStudent(new Rng([seed, s, width]), width, spec);
-        const r = trainStudent(student, teacher, { steps: cfg.steps, batch: cfg.batch, lr: cfg.lr, lrMode: cfg.lrMode ?? 'structure-aware', base, seed: seed * 1000 + s });
+        const student = makeStudent(new Rng(deriveSeed(seed, 'student', s, width)), width, spec);
+        const r = trainStudent(student, teacher, { steps: cfg.steps, batch: cfg.batch, lr: cfg.lr, lrMode: cfg.lrMode ?? 'structure-aware', base, seed: deriveSeed(seed, 'train', s) });
         rows.push({ structure: name, width, seed: s, blockMacs: student.blockMacs, trainFlops: r.trainFlops, testMse: r.testMse, params: countParams(student) });
         ctx.progress.update(++done, total, `${name} w=${width}`);
       }

@@ -1,4 +1,4 @@
-import { Tensor, Rng, matmul, add, mul, maximum, sub, noGrad, scalarLike, type FloatDType } from '../../core/index.ts';
+import { Tensor, Rng, deriveSeed, matmul, add, mul, maximum, sub, noGrad, scalarLike, type FloatDType } from '../../core/index.ts';
 import type { ProgressSink } from '../contract.ts';
 import { valueAndGrad } from '../../autodiff/index.ts';
 import { adamw, cosineSchedule } from '../../optim/index.ts';
@@ -24,7 +24,7 @@ export interface Teacher {
 
 export function makeTeacher(seed: number, opts: { width?: number; standardiseDraws?: number } = {}): Teacher {
   const width = opts.width ?? 256;
-  const rng = new Rng([seed, 0x7eac]);
+  const rng = new Rng(deriveSeed(seed, 'teacher'));
   const sizes = [INPUT_DIM, width, width, width, 1];
   const layers = sizes.slice(1).map((out, i) => ({
     w: rng.normal([sizes[i]!, out], { std: 1 / Math.sqrt(sizes[i]!), dtype: 'float32' }),
@@ -140,8 +140,8 @@ export interface TrainResult {
 
 /** Trains the student on fresh teacher batches with AdamW (wd 0), cosine decay and µP / structure-aware rates. */
 export function trainStudent(s: Student, teacher: Teacher, o: TrainOptions): TrainResult {
-  const rng = new Rng([o.seed, 0x5eed]);
-  const testX = new Rng([o.seed, 0x7e57]).normal([o.testSize ?? 2048, INPUT_DIM], { dtype: 'float32' });
+  const rng = new Rng(deriveSeed(o.seed, 'train'));
+  const testX = new Rng(deriveSeed(o.seed, 'test-inputs')).normal([o.testSize ?? 2048, INPUT_DIM], { dtype: 'float32' });
   const testY = teacherTarget(teacher, testX);
   const mults = lrMultipliers(s.layers, { base: o.base.layers, lrMode: o.lrMode });
   const opt = adamw(s.params, { lr: cosineSchedule({ peak: o.lr, total: o.steps, warmup: Math.ceil(o.steps / 20) }), weightDecay: 0, lrMultipliers: mults });
