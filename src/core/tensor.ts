@@ -7,7 +7,6 @@ import * as R from './reduce.ts';
 import { matmul } from './matmul.ts';
 
 export type NestedArray = number | NestedArray[];
-export type Scalar = number;
 /** A per-axis slice: an index (drops the axis), `[start, stop, step?]` (negative counts from the end), or null (all). */
 export type SliceSpec = number | readonly [number | null, (number | null)?, number?] | null;
 

@@ -11,7 +11,6 @@ export const DIGIT_MODEL_SYMBOLS = ['0', '1', '2', '3', '4', '5', '6', '7', '8',
 export const DIGIT_VOCABULARY: LlamaVocabulary = characterVocabulary([...DIGIT_MODEL_SYMBOLS]);
 
 export const BOS_ID = DIGIT_VOCABULARY.bosId;
-export const EOS_ID = DIGIT_VOCABULARY.eosId;
 
 const idOf = new Map<string, number>(DIGIT_MODEL_SYMBOLS.map((s) => [s, DIGIT_VOCABULARY.tokens.indexOf(s)]));
 

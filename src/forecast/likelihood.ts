@@ -39,8 +39,11 @@ export interface NllOptions {
 export interface NllResult {
   /** NLL per value in nats, of the raw (unscaled) target. */
   nllPerDim: number;
-  /** −(Σ log p)/T: nats per value of the digit string (scaled space, before the bin width and Jacobian). */
-  bitsPerDim: number;
+  /**
+   * −(Σ log p)/T: nats (not bits) per value of the digit string, in the scaled space before the bin width and the
+   * scaler's Jacobian are applied. `nllPerDim` = this − prec·ln 10 + log-Jacobian.
+   */
+  stringNllPerDim: number;
   /** Per target step: −log p of its tokens (including its separator). */
   perStep: Float64Array;
   scaler: Scaler;
@@ -156,9 +159,9 @@ export async function nll(history: ArrayLike<number>, target: ArrayLike<number>,
   }
   let total = 0;
   for (const v of perStep) total += v;
-  const bitsPerDim = total / T;
+  const stringNllPerDim = total / T;
   return {
-    nllPerDim: bitsPerDim - s.prec * Math.LN10 + scaler.logJacobian, bitsPerDim, perStep, scaler, windows,
+    nllPerDim: stringNllPerDim - s.prec * Math.LN10 + scaler.logJacobian, stringNllPerDim, perStep, scaler, windows,
     warnings: [...warnings],
   };
 }

@@ -120,14 +120,6 @@ export function copyMat(a: Mat): Mat {
   return { rows: a.rows, cols: a.cols, data: a.data.slice() };
 }
 
-export function columnOf(a: Mat, j: number): FloatArray {
-  return a.data.subarray(j * a.rows, (j + 1) * a.rows);
-}
-
-export function colsOf(a: Mat, j0: number, j1: number): Mat {
-  return { rows: a.rows, cols: j1 - j0, data: a.data.subarray(j0 * a.rows, j1 * a.rows) };
-}
-
 /**
  * C = op(A)·op(B) for column-major A, B through the core gemm (which writes row-major): a column-major C is the
  * row-major Cᵀ = op(B)ᵀ·op(A)ᵀ, so the operands are passed with swapped strides and no copies are made.
@@ -159,10 +151,6 @@ export function assertFiniteMat(a: Mat, op: string, arg: string): void {
       throw new NonFiniteError(`${op}: ${arg} contains ${d[i]} at row ${i % a.rows}, column ${Math.floor(i / a.rows)}; operands must be finite`);
     }
   }
-}
-
-export function sameDType(op: string, a: FloatArray, b: FloatArray): void {
-  if (a.constructor !== b.constructor) throw new DTypeError(`${op}: dtypes differ (${dtypeOfArray(a)} vs ${dtypeOfArray(b)})`);
 }
 
 /** Frobenius norm of a Mat or typed array. */

@@ -15,6 +15,7 @@ import {
 } from '../../forecast/index.ts';
 import { commonOptions, parseCommandArgs, parseSeed, type CliIO, type Command } from '../command.ts';
 import { ProgressRenderer, progressMode } from '../progress.ts';
+import { textTable } from '../text-table.ts';
 
 const help = `strata forecast — zero-shot probabilistic forecasts with a language model (LLMTime)
 
@@ -67,11 +68,6 @@ function parseNumber(flag: string, value: string | undefined, fallback: number, 
   const v = Number(value);
   if (value.trim() === '' || !Number.isFinite(v) || !check(v)) throw new ArgumentError(`${flag}: expected ${expected}, got '${value}'`);
   return v;
-}
-
-function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-  return rows.map((r) => r.map((cell, c) => cell.padStart(widths[c]!)).join('  ')).join('\n') + '\n';
 }
 
 function fmt(v: number): string {
@@ -221,7 +217,7 @@ export const forecastCommand: Command = {
       } else {
         const rows = [['step', 'p10', 'median', 'p90', ...(truth ? ['actual'] : [])]];
         for (let t = 0; t < horizon; t++) rows.push([String(n + t + 1), fmt(lo[t]!), fmt(fc.median[t]!), fmt(hi[t]!), ...(truth ? [fmt(truth[t]!)] : [])]);
-        io.stdout.write(table(rows));
+        io.stdout.write(textTable(rows, 'right'));
         io.stdout.write(`${fc.samples.length} samples (${fc.failures} failed, ${fc.padded} padded, ${fc.cached} from cache) from ${model?.modelId ?? identity}; prompt kept ${fc.promptSteps} of ${n} steps\n`);
         if (scores) io.stdout.write(`held-out ${horizon} steps: MAE ${fmt(scores.mae)}  CRPS ${fmt(scores.crps)}  NLL/D ${scores.nllPerDim === null ? 'n/a' : fmt(scores.nllPerDim)}\n`);
         if (values.plot) io.stdout.write(`plot: ${values.plot}\n`);

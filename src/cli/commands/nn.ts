@@ -7,7 +7,8 @@ import {
 import {
   makeLayer, parseStructure, taxonomy, lrMultipliers, STRUCTURE_NAMES, NAMED_THETAS, type StructureSpec,
 } from '../../nn/index.ts';
-import { commonOptions, parseCommandArgs, parseList, parseSeed, UsageError, type CliIO, type Command } from '../command.ts';
+import { commonOptions, parseCommandArgs, parseIntFlag, parseList, parseSeed, UsageError, type CliIO, type Command } from '../command.ts';
+import { textTable } from '../text-table.ts';
 import { ProgressRenderer, progressMode } from '../progress.ts';
 
 const help = `strata nn — structured linear layers (BTT, Monarch, low-rank, Kronecker, TT, einsum family, BTT-MoE)
@@ -43,12 +44,6 @@ Examples:
   strata nn sweep --task einsum --json --quiet > einsum.json
 `;
 
-function positiveInt(flag: string, v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  if (!/^\d+$/.test(v) || Number(v) < 1) throw new ArgumentError(`${flag}: expected a positive integer, got '${v}'`);
-  return Number(v);
-}
-
 function parseTheta(v: string | undefined): number[] | undefined {
   if (v === undefined) return undefined;
   const xs = v.split(',').map((s) => Number(s.trim()));
@@ -58,8 +53,8 @@ function parseTheta(v: string | undefined): number[] | undefined {
 
 function thetaOf(spec: StructureSpec): number[] | null {
   switch (spec.kind) {
-    case 'dense': return [1, 0, 0, 0, 1, 0, 1];
-    case 'kronecker': return [0.5, 0.5, 0, 0.5, 0.5, 0, 0];
+    case 'dense': return [...NAMED_THETAS.dense!];
+    case 'kronecker': return [...NAMED_THETAS.kronecker!];
     case 'einsum': return [...spec.theta];
     default: return null;
   }
@@ -71,11 +66,11 @@ async function runLayer(argv: string[], io: CliIO): Promise<number> {
     blocks: { type: 'string' }, experts: { type: 'string' }, topk: { type: 'string' }, theta: { type: 'string' }, json: { type: 'boolean' },
   });
   if (values.help) { io.stdout.write(help); return 0; }
-  const dIn = positiveInt('--in', values.in), dOut = positiveInt('--out', values.out);
+  const dIn = parseIntFlag('--in', values.in), dOut = parseIntFlag('--out', values.out);
   if (dIn === undefined || dOut === undefined) throw new UsageError('nn', 'nn layer: --in and --out are required (e.g. --in 256 --out 1024)');
   const extra = {
-    rank: positiveInt('--rank', values.rank), cores: positiveInt('--cores', values.cores), blocks: positiveInt('--blocks', values.blocks),
-    experts: positiveInt('--experts', values.experts), topK: positiveInt('--topk', values.topk), theta: parseTheta(values.theta),
+    rank: parseIntFlag('--rank', values.rank), cores: parseIntFlag('--cores', values.cores), blocks: parseIntFlag('--blocks', values.blocks),
+    experts: parseIntFlag('--experts', values.experts), topK: parseIntFlag('--topk', values.topk), theta: parseTheta(values.theta),
   };
   const spec = parseStructure(values.struct ?? 'btt', Object.fromEntries(Object.entries(extra).filter(([, v]) => v !== undefined)));
   const layer = makeLayer(spec, dIn, dOut);
@@ -126,8 +121,8 @@ async function runSweep(argv: string[], io: CliIO): Promise<number> {
   let result: ExperimentResult;
   if (task === 'teacher') {
     const structures = parseList(values.structs, '--structs') ?? ['dense', 'lowrank', 'kron', 'btt'];
-    for (const s of structures) parseStructure(s, s === 'einsum' ? { theta: [0.5, 0.25, 0.25, 0.25, 0.5, 0.25, 0] } : {});
-    const steps = positiveInt('--steps', values.steps) ?? (quick ? 40 : extended ? 150 : 80);
+    for (const s of structures) parseStructure(s, s === 'einsum' ? { theta: NAMED_THETAS.generic! } : {});
+    const steps = parseIntFlag('--steps', values.steps) ?? (quick ? 40 : extended ? 150 : 80);
     const lr = values.lr === undefined ? 3e-3 : Number(values.lr);
     if (!(lr > 0 && Number.isFinite(lr))) throw new ArgumentError(`--lr: expected a positive number, got '${values.lr}'`);
     const cfg = { structures, budgets: quick ? [4096, 16384] : [4096, 16384, 65536], steps, batch: 64, lr, seeds: extended ? [0, 1] : [0] };
@@ -144,8 +139,7 @@ async function runSweep(argv: string[], io: CliIO): Promise<number> {
   for (const t of result.tables) {
     out.push(t.title);
     const cells = [t.columns, ...t.rows.map((r) => r.map((c) => (c === null ? '–' : String(c))))];
-    const widths = t.columns.map((_, j) => Math.max(...cells.map((r) => String(r[j] ?? '').length)));
-    for (const r of cells) out.push('  ' + r.map((c, j) => String(c).padEnd(widths[j]!)).join('  '));
+    out.push(...textTable(cells).trimEnd().split('\n').map((line) => '  ' + line));
     out.push('');
   }
   io.stdout.write(out.join('\n'));

@@ -2,7 +2,7 @@
 import { writeFileSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ArgumentError, MissingResourceError } from '../../core/index.ts';
-import { commonOptions, parseCommandArgs, parseSeed, UsageError, type CliIO, type Command } from '../command.ts';
+import { commonOptions, parseCommandArgs, parseIntFlag, parseSeed, UsageError, type CliIO, type Command } from '../command.ts';
 import { findSharedDataDir } from '../../experiments/index.ts';
 import type { LanguageModel } from '../../llm/index.ts';
 import {
@@ -54,12 +54,6 @@ async function openModel(spec: string, name: string | undefined): Promise<Langua
   }
   const { loadGgufModel } = await import('../../llm/index.ts');
   return loadGgufModel(spec);
-}
-
-function positiveInt(flag: string, value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!/^\d+$/.test(value) || Number(value) < 1) throw new ArgumentError(`${flag}: expected a positive integer, got '${value}'`);
-  return Number(value);
 }
 
 function reading(value: string | undefined): Reading {
@@ -122,7 +116,7 @@ export const quereCommand: Command = {
       if (split !== 'train' && split !== 'test') throw new UsageError('quere', `--split: expected 'train' or 'test', got '${split}'`);
       const compat = values.compat ?? 'default';
       if (compat !== 'default' && compat !== 'reference') throw new UsageError('quere', `--compat: expected 'default' or 'reference', got '${compat}'`);
-      const n = positiveInt('--n', values.n, 200);
+      const n = parseIntFlag('--n', values.n) ?? 200;
       const dataDir = values['data-dir'] ? path(values['data-dir']) : (() => {
         const d = findSharedDataDir();
         if (!d) throw new MissingResourceError('quere collect: ../shared/data is absent; pass --data-dir <folder with the QueRE files>');
@@ -150,7 +144,7 @@ export const quereCommand: Command = {
       try {
         let last = 0;
         const records = await elicit(task, items, {
-          ...opts, model, cache, concurrency: positiveInt('--concurrency', values.concurrency, 1),
+          ...opts, model, cache, concurrency: parseIntFlag('--concurrency', values.concurrency) ?? 1,
           onProgress: (p) => {
             if (values.quiet || (Date.now() - last < 1000 && p.itemsDone < p.items)) return;
             last = Date.now();

@@ -1,7 +1,7 @@
 /** `strata serve`: an OpenAI-compatible HTTP server over a local GGUF model (src/llm/server.ts). */
 import { ArgumentError } from '../../core/index.ts';
 import type { RunningServer } from '../../llm/index.ts';
-import { commonOptions, parseCommandArgs, type CliIO, type Command } from '../command.ts';
+import { commonOptions, parseCommandArgs, parseIntFlag, type CliIO, type Command } from '../command.ts';
 
 const help = `strata serve — serve a local GGUF model over an OpenAI-compatible HTTP API
 
@@ -29,12 +29,6 @@ Examples:
   curl -s localhost:8080/v1/completions -H 'content-type: application/json' \\
     -d '{"prompt": "Once upon a time", "max_tokens": 8, "logprobs": 5}'
 `;
-
-function positiveInt(flag: string, value: string | undefined, min: number): number | undefined {
-  if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value) || Number(value) < min) throw new ArgumentError(`${flag}: expected an integer ≥ ${min}, got '${value}'`);
-  return Number(value);
-}
 
 function untilSignal(): Promise<void> {
   return new Promise((resolve) => {
@@ -69,7 +63,7 @@ export function createServeCommand(waitForStop: (server: RunningServer) => Promi
         return 0;
       }
       if (!values.model) throw new ArgumentError('--model: expected the path of a .gguf file (e.g. --model ../shared/models/stories260K.gguf)');
-      const port = positiveInt('--port', values.port, 0) ?? 8080;
+      const port = parseIntFlag('--port', values.port, 0) ?? 8080;
       if (port > 65535) throw new ArgumentError(`--port: expected 0..65535, got ${port}`);
       // Imported here so that other subcommands never pay for loading llama.cpp's bindings.
       const { startServer } = await import('../../llm/index.ts');
@@ -78,8 +72,8 @@ export function createServeCommand(waitForStop: (server: RunningServer) => Promi
         port,
         host: values.host,
         modelName: values['model-name'],
-        threads: positiveInt('--threads', values.threads, 1),
-        contextSize: positiveInt('--context-size', values['context-size'], 1),
+        threads: parseIntFlag('--threads', values.threads),
+        contextSize: parseIntFlag('--context-size', values['context-size']),
       });
       io.stdout.write(`${server.url}\n`);
       if (!values.quiet) io.stderr.write(`strata serve: serving ${values.model} at ${server.url} (Ctrl-C to stop)\n`);

@@ -80,5 +80,3 @@ export const PowerIteration = (o?: Opts<PowerAlg>): PowerAlg => make('PowerItera
 export const Hutch = (o?: Opts<HutchAlg>): HutchAlg => make('Hutch', { kind: 'hutch', tol: 1e-2, maxProbes: 10000, batch: 64, seed: 0, dist: 'rademacher' }, o as Partial<HutchAlg>);
 export const HutchPP = (o?: Opts<HutchPPAlg>): HutchPPAlg => make('HutchPP', { kind: 'hutchpp', matvecs: 0, tol: 1e-2, maxMatvecs: 10000, seed: 0 }, o as Partial<HutchPPAlg>);
 export const SLQ = (o?: Opts<SLQAlg>): SLQAlg => make('SLQ', { kind: 'slq', steps: 50, tol: 1e-2, maxProbes: 1000, batch: 16, seed: 0, reorth: 'selective' }, o as Partial<SLQAlg>);
-
-export function algName(a: Algorithm): string { return a.kind; }

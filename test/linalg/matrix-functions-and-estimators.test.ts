@@ -1,6 +1,7 @@
 /**
- * Round-2 coverage: exp and sqrt across the market (case 27) against an independent Taylor expm, float32 paths,
- * the stochastic logdet gradient, Woodbury's solve count, and Hutch++ at the spec's size and seeds.
+ * Matrix functions and estimators: exp and sqrt across the market (case 27) against an independent Taylor expm,
+ * float32 paths, the stochastic logdet gradient, Woodbury's solve count, Hutch++ at the spec's size and seeds, and
+ * the WebAssembly product kernels against naive loops.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,3 +1,4 @@
+/** Dispatch rules for special structure: trace of a Dense in place, SPD Toeplitz by Levinson, eig of a Transpose. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Rng } from '../../src/core/random.ts';
