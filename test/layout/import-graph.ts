@@ -310,3 +310,26 @@ export function importGraph(srcDir: string): Edge[] {
   }
   return edges;
 }
+
+/**
+ * Whether a module's top level does something when it is loaded — a call statement such as
+ * `defineRules('inv', RULES)` or `installAlgebra({...})`, or a bare `import './x.ts'` — so a bundler honouring
+ * package.json's `sideEffects` must not drop it. Declarations (`const x = f()`) do not count: nothing else depends
+ * on them running if their bindings are unused.
+ */
+export function hasTopLevelEffects(source: string): boolean {
+  const text = stripCommentsAndTemplates(source);
+  if (scanImports(source).some((r) => r.kind === 'side effect')) return true;
+  return /^(?:await\s+)?[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*\s*\(/m.test(text.replace(/^(?:export|import|function|async|class|const|let|var|type|interface|enum|declare|if|for|while|do|switch|return|throw|try)\b.*$/gm, ''));
+}
+
+/** package.json `sideEffects` globs (`*` within a folder, `**` across folders) against a repo-relative path. */
+export function matchesSideEffects(patterns: readonly string[] | boolean, path: string): boolean {
+  if (typeof patterns === 'boolean') return patterns;
+  const normal = path.replace(/^\.\//, '');
+  return patterns.some((p) => {
+    const glob = p.replace(/^\.\//, '');
+    const re = new RegExp('^' + glob.split('**').map((part) => part.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^/]*')).join('.*') + '$');
+    return re.test(normal);
+  });
+}

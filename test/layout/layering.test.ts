@@ -1,11 +1,13 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { checkLayering, importGraph, listSources, mayImport, scanImports, type Edge } from './import-graph.ts';
+import {
+  checkLayering, hasTopLevelEffects, importGraph, listSources, matchesSideEffects, mayImport, scanImports, type Edge,
+} from './import-graph.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const srcDir = join(root, 'src');
@@ -169,4 +171,27 @@ test('a deliberately badly layered source tree fails the check, naming file, lin
     "[not-through-index] src/nn/layers.ts:1: '../core/tensor.ts' imports core past its index.ts (src/core/tensor.ts)",
     '[cycle] module cycle: core → nn (src/core/tensor.ts:1), nn → core (src/nn/layers.ts:1)',
   ]);
+});
+
+test("package.json's sideEffects lists every src file whose loading registers something, and the check can fail", () => {
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { sideEffects: string[] | boolean };
+  const unlisted = listSources(srcDir)
+    .filter((file) => hasTopLevelEffects(readFileSync(file, 'utf8')))
+    .map((file) => relative(root, file).split('\\').join('/'))
+    // Process entry points are started, never imported, so bundling never decides whether to keep them.
+    .filter((path) => !['src/experiments/worker.ts'].includes(path))
+    .filter((path) => !matchesSideEffects(pkg.sideEffects, path));
+  assert.deepEqual(unlisted, []);
+  // The registration files are found by the detector (so the list above is not vacuous).
+  for (const path of ['src/linalg/index.ts', 'src/linalg/combinators.ts', 'src/linalg/ops/inv.ts']) {
+    assert.ok(hasTopLevelEffects(readFileSync(join(root, path), 'utf8')), `${path} registers at load`);
+  }
+  assert.equal(hasTopLevelEffects("import { a } from './a.ts';\nexport const b = a(1);\nfunction c() { d(); }\n"), false);
+  assert.equal(hasTopLevelEffects("import './rules.ts';\n"), true);
+  assert.equal(hasTopLevelEffects("const T = `\nregister(1);\n`;\n"), false);
+  assert.equal(hasTopLevelEffects('defineRules(\'inv\', RULES);\n'), true);
+  assert.equal(matchesSideEffects(['./src/linalg/ops/*.ts'], 'src/linalg/ops/inv.ts'), true);
+  assert.equal(matchesSideEffects(['./src/linalg/ops/*.ts'], 'src/linalg/ops/sub/inv.ts'), false);
+  assert.equal(matchesSideEffects(['./src/**/rules.ts'], 'src/a/b/rules.ts'), true);
+  assert.equal(matchesSideEffects(false, 'src/linalg/index.ts'), false);
 });
