@@ -11,6 +11,7 @@
  */
 
 import * as nodeOsModule from 'node:os';
+import { sameF64, sameI32 } from './kernels/staging.ts';
 import * as nodeWorkerModule from 'node:worker_threads';
 const nodeOs: typeof nodeOsModule | null = nodeOsModule;
 const nodeWorkers: typeof nodeWorkerModule | null = nodeWorkerModule;
@@ -272,6 +273,8 @@ export class StagedGemv {
     if (bytes > have) ex.memory.grow(Math.ceil((bytes - have) / 65536));
     return new StagedGemv(a, m, n, ex);
   }
+  /** Whether the staged copy still equals the storage it was made from (every entry). */
+  matches(): boolean { return sameF64(this.a, new Float64Array(this.ex.memory.buffer, 0, this.m * this.n), this.m * this.n); }
   apply(x: ArrayLike<number>, out: Float64Array): void {
     const { m, n, ex } = this, buf = ex.memory.buffer;
     const xv = new Float64Array(buf, this.xOff, n), yv = new Float64Array(buf, this.yOff, m);
@@ -302,7 +305,7 @@ export class StagedSymv {
   private readonly xv: Float64Array; private readonly yv: Float64Array; private readonly diag: Float64Array;
   private readonly xOff: number; private readonly yOff: number;
   private split: { y1: Float64Array; y1Off: number; jSplit: number; aSplit: number; helper: Helper | null } | null = null;
-  private constructor(private readonly ex: Exports, private readonly n: number, private readonly N: number, packed: number, threads: boolean) {
+  private constructor(private readonly ex: Exports, private readonly a: Float64Array, private readonly n: number, private readonly N: number, private readonly packed: number, threads: boolean) {
     this.xOff = packed * 8; this.yOff = this.xOff + N * 8;
     const buf = ex.memory.buffer;
     this.xv = new Float64Array(buf, this.xOff, N); this.yv = new Float64Array(buf, this.yOff, N);
@@ -330,7 +333,7 @@ export class StagedSymv {
       const have = ex.memory.buffer.byteLength;
       if (bytes > have) ex.memory.grow(Math.ceil((bytes - have) / 65536));
     }
-    const st = new StagedSymv(ex, n, N, packed, !!shared);
+    const st = new StagedSymv(ex, a, n, N, packed, !!shared);
     const P = new Float64Array(ex.memory.buffer, 0, packed), at = (i: number, j: number) => (i < n && j < n ? a[j * n + i]! : 0);
     let o = 0;
     for (let j = 0; j < N; j += W) {
@@ -343,6 +346,23 @@ export class StagedSymv {
   }
   /** Whether products currently run split with the worker (it has started and not been given up). */
   get threaded(): boolean { return !!this.split?.helper?.ready; }
+  /**
+   * Whether the packed triangle and diagonal blocks still equal the storage's lower triangle and the storage is
+   * still exactly symmetric (an edit of one upper entry makes the packed product wrong, so it counts as a change).
+   */
+  matches(): boolean {
+    const { a, n, N, diag } = this, W = SYMV_W, P = new Float64Array(this.ex.memory.buffer, 0, this.packed);
+    const at = (i: number, j: number) => (i < n && j < n ? a[j * n + i]! : 0);
+    const same = (x: number, y: number) => x === y || (x !== x && y !== y);
+    let o = 0;
+    for (let j = 0; j < N; j += W) {
+      for (let i = j + W; i < N; i += 2) for (let q = 0; q < W; q++) {
+        if (!same(P[o++]!, at(i, j + q)) || !same(P[o++]!, at(i + 1, j + q))) return false;
+      }
+      for (let q = 0; q < W; q++) for (let r = 0; r < W; r++) if (!same(diag[j * W + q * W + r]!, at(j + r, j + q))) return false;
+    }
+    return isExactlySymmetric(a, n);
+  }
   apply(x: ArrayLike<number>, out: Float64Array): void {
     const { n, N, xv, yv, diag } = this, W = SYMV_W, sp = this.split;
     for (let j = 0; j < n; j++) xv[j] = x[j]!;
@@ -495,7 +515,8 @@ export class StagedSpmv {
   private readonly xv: Float64Array; private readonly yv: Float64Array;
   private readonly vOff = 0; private readonly xOff: number; private readonly yOff: number; private readonly ipOff: number; private readonly ixOff: number;
   private helper: Helper | null = null; private mSplit = 0;
-  private constructor(private readonly ex: Exports, private readonly m: number, n: number, nnz: number) {
+  private src: { indptr: Int32Array; indices: Int32Array; values: Float64Array } | null = null;
+  private constructor(private readonly ex: Exports, private readonly m: number, n: number, private readonly nnz: number) {
     this.xOff = nnz * 8; this.yOff = this.xOff + n * 8; this.ipOff = this.yOff + m * 8; this.ixOff = this.ipOff + (m + 1) * 4;
     const buf = ex.memory.buffer;
     this.xv = new Float64Array(buf, this.xOff, n); this.yv = new Float64Array(buf, this.yOff, m);
@@ -515,6 +536,7 @@ export class StagedSpmv {
       if (bytes > have) ex.memory.grow(Math.ceil((bytes - have) / 65536));
     }
     const st = new StagedSpmv(ex, m, n, nnz), buf = ex.memory.buffer;
+    st.src = { indptr, indices, values };
     new Float64Array(buf, st.vOff, nnz).set(values.subarray(0, nnz));
     new Int32Array(buf, st.ipOff, m + 1).set(indptr.subarray(0, m + 1));
     new Int32Array(buf, st.ixOff, nnz).set(indices.subarray(0, nnz));
@@ -528,6 +550,12 @@ export class StagedSpmv {
     return st;
   }
   get threaded(): boolean { return !!this.helper?.ready; }
+  /** Whether the staged CSR arrays still equal the storage they were copied from (every entry). */
+  matches(): boolean {
+    const s = this.src!, buf = this.ex.memory.buffer, m = this.m, nnz = this.nnz;
+    return s.indptr[m] === nnz && sameI32(s.indptr, new Int32Array(buf, this.ipOff, m + 1), m + 1)
+      && sameI32(s.indices, new Int32Array(buf, this.ixOff, nnz), nnz) && sameF64(s.values, new Float64Array(buf, this.vOff, nnz), nnz);
+  }
   apply(x: Float64Array): Float64Array {
     this.xv.set(x);
     const h = this.helper, m = this.m, k = this.mSplit;

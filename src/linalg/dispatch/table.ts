@@ -8,6 +8,7 @@ import { ArgumentError } from '../../core/errors.ts';
 import { NotImplementedForOperator } from '../errors.ts';
 import type { LinearOperator } from '../operator.ts';
 import type { Algorithm } from '../algorithms/config.ts';
+import { enterOperation, leaveOperation } from '../kernels/staging.ts';
 
 export type OpName = 'inv' | 'slogdet' | 'eig' | 'trace' | 'diag' | 'unary' | 'svd' | 'cholesky' | 'plu' | 'pinv';
 export type Stage = 'structure' | 'annotation' | 'base';
@@ -72,9 +73,11 @@ export function resolve<R>(op: OpName, A: LinearOperator, alg: Algorithm, opts: 
   const r = findRule(op, A, alg, opts);
   ctx.trace.push(r.id);
   ctx.depth++;
+  enterOperation();
   try {
     return r.apply(A, alg, opts, ctx) as R;
   } finally {
+    leaveOperation();
     ctx.depth--;
   }
 }

@@ -16,10 +16,40 @@ import { gmres } from '../algorithms/gmres.ts';
 import { PreconditionError } from '../errors.ts';
 import { paren } from '../operators/composite.ts';
 import { Dense } from '../operators/dense.ts';
+import { currentEpoch, fingerprint } from '../kernels/staging.ts';
 
-interface Factors { dense?: Float64Array; chol?: Float64Array; lu?: LUFactors; eigh?: EighResult }
+/**
+ * Factorizations are cached per operator and, like the staged wasm copies, must never outlive an in-place edit of
+ * the operator's storage: an entry remembers a fingerprint of `params()` (every entry's bits) and is re-verified at
+ * its first use in each operation (kernels/staging.ts) — one pass over the storage, against the O(n²)–O(n³) work the
+ * cached factors save — and dropped on any difference.
+ */
+interface Factors { dense?: Float64Array; chol?: Float64Array; lu?: LUFactors; eigh?: EighResult; fp: string; epoch: number }
 const cache = new WeakMap<LinearOperator, Factors>();
-function entry(A: LinearOperator): Factors { let e = cache.get(A); if (!e) { e = {}; cache.set(A, e); } return e; }
+/** Every typed array an operator holds, directly or through child operators (Sum terms, Kronecker factors, …). */
+function storageOf(A: LinearOperator, out: ArrayBufferView[] = [], seen = new Set<object>()): ArrayBufferView[] {
+  if (seen.has(A)) return out;
+  seen.add(A);
+  const visit = (v: unknown): void => {
+    if (v instanceof LinearOperator) storageOf(v, out, seen);
+    else if (ArrayBuffer.isView(v)) { if (!seen.has(v)) { seen.add(v); out.push(v); } }
+    else if (Array.isArray(v)) v.forEach(visit);
+    else if (v && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) Object.values(v).forEach(visit); // a Mat
+  };
+  for (const v of Object.values(A)) visit(v);
+  return out;
+}
+function storageFingerprint(A: LinearOperator): string { return fingerprint(storageOf(A)); }
+function entry(A: LinearOperator): Factors {
+  let e = cache.get(A);
+  const now = currentEpoch();
+  if (e && (now < 0 || e.epoch !== now)) {
+    const fp = storageFingerprint(A);
+    if (fp !== e.fp) e = undefined; else e.epoch = now;
+  }
+  if (!e) { e = { fp: storageFingerprint(A), epoch: now }; cache.set(A, e); }
+  return e;
+}
 
 /** The dense matrix of A in float64, column-major (cached). */
 export function denseOf(A: LinearOperator): Float64Array {

@@ -24,6 +24,7 @@ import { choleskyInPlace } from '../dense/cholesky.ts';
 import { eighTridiagonal, type EighResult } from '../dense/eigh.ts';
 import { Dense } from '../operators/dense.ts';
 import { addInto } from '../operators/composite.ts';
+import { operation } from '../kernels/staging.ts';
 
 type R = Rule<Record<string, never>, LinearOperator>;
 const sub = (A: LinearOperator, alg: Algorithm): Child => ({ op: 'inv', A, alg });
@@ -417,10 +418,12 @@ export function solveWithInfo(A: LinearOperator, B: Mat | FloatArray | Tensor, a
   checkSquare('solve', A);
   const b = asMat(B, 'solve', 'B');
   if (b.rows !== A.rows) throw new ShapeError(`solve: A is ${A.rows}×${A.cols} but B has ${b.rows} rows`);
-  const ctx = newCtx();
-  const Ainv = resolve<LinearOperator>('inv', A, alg, {}, ctx);
-  if (Ainv instanceof IterativeInverse) { const r = Ainv.solveWithInfo(b); return { X: r.X, info: r.info, trace: ctx.trace }; }
-  return { X: Ainv.matmat(b), info: null, trace: ctx.trace };
+  return operation(() => {
+    const ctx = newCtx();
+    const Ainv = resolve<LinearOperator>('inv', A, alg, {}, ctx);
+    if (Ainv instanceof IterativeInverse) { const r = Ainv.solveWithInfo(b); return { X: r.X, info: r.info, trace: ctx.trace }; }
+    return { X: Ainv.matmat(b), info: null, trace: ctx.trace };
+  });
 }
 
 export { paren, addInto, luFactor, luSolve, choleskyInPlace };
