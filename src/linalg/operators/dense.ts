@@ -3,7 +3,7 @@ import { ArgumentError, ShapeError } from '../../core/errors.ts';
 import { LinearOperator } from '../operator.ts';
 import { StagedGemv, StagedSymv, isExactlySymmetric } from '../wasm-gemv.ts';
 import { StagingSlot } from '../kernels/staging.ts';
-import { copyMat, dtypeOfArray, fromRows, fromTensor, matmulMat, type FloatArray, type LinalgDType, type Mat, zerosMat, alloc, castMat } from '../mat.ts';
+import { assertFiniteMat, copyMat, dtypeOfArray, fromRows, fromTensor, matmulMat, type FloatArray, type LinalgDType, type Mat, zerosMat, alloc, castMat } from '../mat.ts';
 import { Tensor } from '../../core/tensor.ts';
 
 export class Dense extends LinearOperator {
@@ -29,15 +29,22 @@ export class Dense extends LinearOperator {
   toString(): string { return `Dense(${this.rows}×${this.cols})`; }
 }
 
-/** A column-major Mat, or an array of rows, as a Dense operator. */
+/**
+ * A column-major Mat, or an array of rows, as a Dense operator. The entries are checked once here
+ * (NonFiniteError naming the entry): a NaN that got into a factorization would come out as a NaN solution or a
+ * misleading "not positive definite (pivot NaN)".
+ */
 export function lazify(A: Mat | Tensor | readonly (readonly number[])[], dtype: LinalgDType = 'float64'): Dense {
-  if (Array.isArray(A)) return new Dense(fromRows(A as number[][], dtype));
-  if (A instanceof Tensor) {
+  let m: Mat;
+  if (Array.isArray(A)) m = fromRows(A as number[][], dtype);
+  else if (A instanceof Tensor) {
     if (A.ndim !== 2) throw new ShapeError(`lazify: a tensor operand must be 2-d, got shape [${A.shape.join(', ')}]`);
-    return new Dense(fromTensor(A, 'lazify', 'A'));
+    m = fromTensor(A, 'lazify', 'A');
+  } else {
+    m = A as Mat;
+    if (!m || !(m.data instanceof Float64Array || m.data instanceof Float32Array)) throw new ArgumentError('lazify: expected a Mat or an array of rows');
   }
-  const m = A as Mat;
-  if (!m || !(m.data instanceof Float64Array || m.data instanceof Float32Array)) throw new ArgumentError('lazify: expected a Mat or an array of rows');
+  assertFiniteMat(m, 'lazify', 'A');
   return new Dense(m);
 }
 
