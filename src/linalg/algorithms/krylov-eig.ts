@@ -15,7 +15,7 @@ import { qr } from '../dense/qr.ts';
 import type { IterInfo } from './config.ts';
 import { cgsDGKS, dot, norm2 } from '../blas.ts';
 import { matmulMat } from '../mat.ts';
-import { KrylovBlock } from '../wasm-gemv.ts';
+import { KrylovBlock } from '../kernels/staged.ts';
 
 export type Which = 'LA' | 'SA' | 'LM' | 'SM';
 

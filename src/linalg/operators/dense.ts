@@ -1,7 +1,7 @@
 /** Dense(A): an explicit matrix, stored column-major; products by GEMV loops (one or two columns) or the core gemm. */
 import { ArgumentError, ShapeError } from '../../core/errors.ts';
 import { LinearOperator } from '../operator.ts';
-import { StagedGemv, StagedSymv, isExactlySymmetric } from '../wasm-gemv.ts';
+import { StagedGemv, StagedSymv, isExactlySymmetric } from '../kernels/staged.ts';
 import { StagingSlot } from '../kernels/staging.ts';
 import { assertFiniteMat, copyMat, dtypeOfArray, fromRows, fromTensor, matmulMat, type FloatArray, type LinalgDType, type Mat, zerosMat, alloc, castMat } from '../mat.ts';
 import { Tensor } from '../../core/tensor.ts';
@@ -50,7 +50,7 @@ export function lazify(A: Mat | Tensor | readonly (readonly number[])[], dtype: 
 
 /**
  * Matrix–vector products of large float64 matrices go through a WebAssembly SIMD kernel holding its own copy of the
- * matrix (wasm-gemv.ts), staged on the second product inside an operation — Krylov loops do hundreds — and keyed
+ * matrix (kernels/staged.ts), staged on the second product inside an operation — Krylov loops do hundreds — and keyed
  * by the storage array. The copy never serves a stale result: it is compared in full with the storage at its first
  * use in each operation and restaged on any difference (kernels/staging.ts), so an in-place edit between two
  * operations is always seen. A square matrix that equals its transpose bit for bit (checked by tiles at staging and

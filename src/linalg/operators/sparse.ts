@@ -6,7 +6,7 @@
 import { ArgumentError, ShapeError } from '../../core/errors.ts';
 import { LinearOperator } from '../operator.ts';
 import { alloc, dtypeOfArray, type FloatArray, type LinalgDType, type Mat } from '../mat.ts';
-import { StagedSpmv } from '../wasm-gemv.ts';
+import { StagedSpmv } from '../kernels/staged.ts';
 import { StagingSlot } from '../kernels/staging.ts';
 
 export class Sparse extends LinearOperator {
@@ -108,7 +108,7 @@ export class Sparse extends LinearOperator {
   protected _rmatmat(X: Mat): Mat { return this.transposeCSR().matmat(X); }
 
   /**
-   * Single float64 products of a large matrix go through the WebAssembly row loop (wasm-gemv.ts StagedSpmv, ≈ 1.9×
+   * Single float64 products of a large matrix go through the WebAssembly row loop (kernels/staged.ts StagedSpmv, ≈ 1.9×
    * the JS spmv64 at N = 10⁵, nnz = 1.1M, same bits) on a copy of the CSR arrays staged at the second product inside
    * an operation — Krylov loops do hundreds, a one-off product does not pay the copy. As for Dense, the copy is
    * compared in full with the arrays at its first use in each operation and restaged on any difference
