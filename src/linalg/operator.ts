@@ -6,6 +6,7 @@
 import { ArgumentError, ShapeError, type Tensor } from '../core/index.ts';
 import { type Annotation, closeAnnotations, EMPTY } from './annotations.ts';
 import { alloc, asMat, dtypeOfArray, promote, type FloatArray, type LinalgDType, type Mat, transposeMat, zerosMat } from './mat.ts';
+import { enterOperation, leaveOperation } from './kernels/staging.ts';
 
 /**
  * The lazy algebra (sum, product, scaling, transpose, slicing) is implemented in `combinators.ts`, which imports the
@@ -67,14 +68,16 @@ export abstract class LinearOperator {
   matmat(X: Mat | FloatArray | Tensor): Mat {
     const x = asMat(X, `${this.constructor.name}.matmat`);
     if (x.rows !== this.shape[1]) throw new ShapeError(`matmat: operator ${this.toString()} is ${this.shape[0]}×${this.shape[1]} but X has ${x.rows} rows`);
-    return this._matmat(this.cast(x));
+    enterOperation();
+    try { return this._matmat(this.cast(x)); } finally { leaveOperation(); }
   }
 
   /** Aᵀ·X. */
   rmatmat(X: Mat | FloatArray | Tensor): Mat {
     const x = asMat(X, `${this.constructor.name}.rmatmat`);
     if (x.rows !== this.shape[0]) throw new ShapeError(`rmatmat: operator ${this.toString()} is ${this.shape[0]}×${this.shape[1]}; Aᵀ·X needs X with ${this.shape[0]} rows, got ${x.rows}`);
-    return this._rmatmat(this.cast(x));
+    enterOperation();
+    try { return this._rmatmat(this.cast(x)); } finally { leaveOperation(); }
   }
 
   private cast(x: Mat): Mat {

@@ -88,6 +88,6 @@ test('dispatch table order is a tested snapshot; explain shows the Kronecker rul
   assert.deepEqual(L.ruleOrder('inv').slice(0, 4), ['inv.identity', 'inv.scalarmul', 'inv.diagonal', 'inv.permutation']);
   assert.deepEqual(L.ruleOrder('inv').slice(-7), ['inv.unitary', 'inv.base.cholesky', 'inv.base.lu', 'inv.base.cg', 'inv.base.minres', 'inv.base.gmres', 'inv.base.precondition']);
   const K = L.kron(L.PSD(L.lazify([[2, 1], [1, 2]])), L.PSD(L.lazify([[3, 1], [1, 3]])));
-  assert.equal(L.explain('inv', K), 'inv.kronecker[inv.base.cholesky, inv.base.cholesky]');
-  assert.equal(L.explain('inv', K, L.Auto({ denseLimit: 1 })), 'inv.kronecker[inv.base.cg, inv.base.cg]');
+  assert.equal(L.explain('inv', K), 'inv.kronecker[inv.base.cholesky{n=2 ≤ directLimit 4000, no tol: direct}, inv.base.cholesky{n=2 ≤ directLimit 4000, no tol: direct}]');
+  assert.equal(L.explain('inv', K, L.Auto({ directLimit: 1 })), 'inv.kronecker[inv.base.cg{n=2 > directLimit 1}, inv.base.cg{n=2 > directLimit 1}]');
 });

@@ -147,10 +147,10 @@ test('large Dense matrix–vector products (WebAssembly SIMD, staged storage) eq
 });
 
 test('Krylov workspace kernels (WebAssembly SIMD dot/axpy over a block of vectors) match naive loops; Lanczos on n ≥ 4096 uses them', async () => {
-  const { KrylovBlock } = await import('../../src/linalg/wasm-gemv.ts');
+  const { KrylovBlock } = await import('../../src/linalg/kernels/staged.ts');
   for (const [n, count] of [[4099, 7], [5000, 8], [6, 3]] as const) {
     const kb = KrylovBlock.create(n, 9);
-    if (!kb) return; // engine without WebAssembly SIMD: the JS kernels serve (covered by the other tests)
+    assert.ok(kb, 'the wasm kernels load (Node ≥ 20 has WebAssembly SIMD; see kernels.test.ts)');
     for (let i = 0; i < kb.V.length; i++) kb.V[i] = Math.sin(0.3 * i);
     for (let i = 0; i < n; i++) kb.w[i] = Math.cos(0.7 * i);
     const want = Array.from({ length: count }, (_, k) => { let s = 0; for (let i = 0; i < n; i++) s += kb.V[k * n + i]! * kb.w[i]!; return s; });

@@ -20,9 +20,9 @@ test('MINRES solves a symmetric indefinite system; Auto picks it for large SelfA
   assert.ok(r.info.converged && !r.info.breakdown);
   assert.ok(rel(r.X, want) < 1e-8, `rel ${rel(r.X, want)}`);
   assert.ok(Math.max(...r.info.residuals) < 1e-9);
-  // Large (denseLimit below n²) SelfAdjoint but not PSD: MINRES, not GMRES.
-  assert.equal(L.explain('solve', Aop, L.Auto({ denseLimit: 100 })), 'inv.base.minres');
-  const viaAuto = L.solveWithInfo(Aop, B, L.Auto({ denseLimit: 100, tol: 1e-10 }));
+  // Large (directLimit below n) SelfAdjoint but not PSD: MINRES, not GMRES.
+  assert.equal(L.explain('solve', Aop, L.Auto({ directLimit: 10 })), 'inv.base.minres{n=60 > directLimit 10}');
+  const viaAuto = L.solveWithInfo(Aop, B, L.Auto({ directLimit: 10, tol: 1e-10 }));
   assert.ok(viaAuto.info!.converged && rel(viaAuto.X, want) < 1e-8);
   // With P = |A|⁻¹ (PSD) the preconditioned operator has eigenvalues ±1: two steps.
   const rp = L.minres(Aop, B, L.MINRES({ tol: 1e-10, P: L.PSD(L.lazify(absInv)) }));

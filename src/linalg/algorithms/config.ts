@@ -18,7 +18,11 @@ export interface IterInfo {
 
 type Pre = LinearOperator | null;
 
-export interface AutoAlg { kind: 'auto'; tol: number; maxIters: number; denseLimit: number; seed: number; P: Pre; strict: boolean }
+export interface AutoAlg {
+  kind: 'auto'; tol: number; maxIters: number; denseLimit: number; directLimit: number; seed: number; P: Pre; strict: boolean;
+  /** Whether the caller gave tol (set by Auto(), not an option): without it a solve wants the exact answer. */
+  readonly tolRequested?: boolean;
+}
 export interface CholeskyAlg { kind: 'cholesky' }
 export interface LUAlg { kind: 'lu' }
 export interface EighAlg { kind: 'eigh' }
@@ -58,10 +62,18 @@ function make<T extends object>(name: string, defaults: T, opts: Partial<T> | un
 type Opts<T> = Partial<Omit<T, 'kind'>>;
 
 /**
- * Auto: structure rules first, then per sub-problem a dense factorization when rows·cols ≤ denseLimit (default
- * 10⁶, n ≤ 1000) and a Krylov/stochastic method above it. tol, maxIters, seed and P go to the algorithm it picks.
+ * Auto: structure rules first, then per sub-problem a base case. For eig, logdet, functions and pinv: a dense
+ * factorization when rows·cols ≤ denseLimit (default 10⁶, n ≤ 1000), a Krylov/stochastic method above it. For
+ * inv/solve, by accuracy and estimated cost (ops/common.ts `directChoice`): a dense Cholesky/LU whenever the order
+ * n ≤ directLimit (default 4000 — a float64 factorization of 128 MB, seconds) and the caller gave no tol (they asked
+ * for the solution, not an approximation); with an explicit tol the cheaper of the two by estimated flops; CG /
+ * MINRES / GMRES above directLimit. tol, maxIters, seed and P go to the algorithm it picks; `explain` shows the
+ * choice and why.
  */
-export const Auto = (o?: Opts<AutoAlg>): AutoAlg => make('Auto', { kind: 'auto', tol: 1e-6, maxIters: 1000, denseLimit: 1e6, seed: 0, P: null, strict: false }, o as Partial<AutoAlg>);
+export const Auto = (o?: Opts<AutoAlg>): AutoAlg => ({
+  ...make('Auto', { kind: 'auto', tol: 1e-6, maxIters: 1000, denseLimit: 1e6, directLimit: 4000, seed: 0, P: null, strict: false }, o as Partial<AutoAlg>),
+  tolRequested: o?.tol !== undefined,
+});
 export const Cholesky = (): CholeskyAlg => ({ kind: 'cholesky' });
 export const LU = (): LUAlg => ({ kind: 'lu' });
 export const Eigh = (): EighAlg => ({ kind: 'eigh' });

@@ -7,6 +7,7 @@
  * Cholesky-QR with an SVQB fallback (Stathopoulos & Wu 2002) that drops directions lost to rounding. Rayleigh–Ritz
  * on the basis gives the new X, and P = the W/P part of the Ritz combination (Knyazev's implicit P).
  */
+import { operation } from '../kernels/staging.ts';
 import { Rng } from '../../core/index.ts';
 import { ConvergenceError } from '../errors.ts';
 import type { LinearOperator } from '../operator.ts';
@@ -90,65 +91,67 @@ function rowsRange(C: Mat, r0: number, r1: number): Mat {
 }
 
 export function lobpcg(A: LinearOperator, k: number, which: 'SA' | 'LA', alg: LOBPCGAlg): LobpcgResult {
-  const n = A.rows;
-  const apply = (Y: Mat): Mat => { const r = A.matmat(Y); return M(n, Y.cols, f64(r)); };
-  const rng = new Rng(alg.seed);
-  const X0 = new Float64Array(n * k); for (let i = 0; i < X0.length; i++) X0[i] = rng.gauss();
-  let X = M(n, k, qr(X0, n, k).Q), AX = apply(X);
-  let P: Mat | null = null, AP: Mat | null = null;
-  let lam = new Float64Array(k);
-  let iterations = 0, matvecs = k, converged = false, hnorm = 0;
-  const resid = new Float64Array(k);
-  /** Rayleigh–Ritz on an orthonormal basis S with image AS; keeps the k wanted pairs. */
-  const rayleighRitz = (S: Mat, AS: Mat): Mat => {
-    const p = S.cols, H = f64(mm(S, AS, true)).slice();
-    for (let j = 0; j < p; j++) for (let i = j + 1; i < p; i++) { const v = (H[j * p + i]! + H[i * p + j]!) / 2; H[j * p + i] = v; H[i * p + j] = v; }
-    const e = eigh(H, p, true);
-    hnorm = Math.max(hnorm, Math.abs(e.values[0]!), Math.abs(e.values[p - 1]!));
-    const cols = which === 'SA' ? Array.from({ length: k }, (_, i) => i) : Array.from({ length: k }, (_, i) => p - k + i);
-    lam = Float64Array.from(cols, (j) => e.values[j]!);
-    return pickCols(M(p, p, e.vectors!), cols);
-  };
-  { const C = rayleighRitz(X, AX); X = mm(X, C); AX = mm(AX, C); }
-  for (;;) {
-    // Residuals R = AX − XΛ and the convergence test per column.
-    const R = new Float64Array(n * k);
-    const active: number[] = [];
-    for (let c = 0; c < k; c++) {
-      let s = 0;
-      for (let i = 0; i < n; i++) { const v = AX.data[c * n + i]! - lam[c]! * X.data[c * n + i]!; R[c * n + i] = v; s += v * v; }
-      resid[c] = Math.sqrt(s) / Math.max(Math.abs(lam[c]!), EPS * hnorm, 1e-300);
-      if (!(resid[c]! <= alg.tol)) active.push(c);
+  return operation(() => {
+    const n = A.rows;
+    const apply = (Y: Mat): Mat => { const r = A.matmat(Y); return M(n, Y.cols, f64(r)); };
+    const rng = new Rng(alg.seed);
+    const X0 = new Float64Array(n * k); for (let i = 0; i < X0.length; i++) X0[i] = rng.gauss();
+    let X = M(n, k, qr(X0, n, k).Q), AX = apply(X);
+    let P: Mat | null = null, AP: Mat | null = null;
+    let lam = new Float64Array(k);
+    let iterations = 0, matvecs = k, converged = false, hnorm = 0;
+    const resid = new Float64Array(k);
+    /** Rayleigh–Ritz on an orthonormal basis S with image AS; keeps the k wanted pairs. */
+    const rayleighRitz = (S: Mat, AS: Mat): Mat => {
+      const p = S.cols, H = f64(mm(S, AS, true)).slice();
+      for (let j = 0; j < p; j++) for (let i = j + 1; i < p; i++) { const v = (H[j * p + i]! + H[i * p + j]!) / 2; H[j * p + i] = v; H[i * p + j] = v; }
+      const e = eigh(H, p, true);
+      hnorm = Math.max(hnorm, Math.abs(e.values[0]!), Math.abs(e.values[p - 1]!));
+      const cols = which === 'SA' ? Array.from({ length: k }, (_, i) => i) : Array.from({ length: k }, (_, i) => p - k + i);
+      lam = Float64Array.from(cols, (j) => e.values[j]!);
+      return pickCols(M(p, p, e.vectors!), cols);
+    };
+    { const C = rayleighRitz(X, AX); X = mm(X, C); AX = mm(AX, C); }
+    for (;;) {
+      // Residuals R = AX − XΛ and the convergence test per column.
+      const R = new Float64Array(n * k);
+      const active: number[] = [];
+      for (let c = 0; c < k; c++) {
+        let s = 0;
+        for (let i = 0; i < n; i++) { const v = AX.data[c * n + i]! - lam[c]! * X.data[c * n + i]!; R[c * n + i] = v; s += v * v; }
+        resid[c] = Math.sqrt(s) / Math.max(Math.abs(lam[c]!), EPS * hnorm, 1e-300);
+        if (!(resid[c]! <= alg.tol)) active.push(c);
+      }
+      if (active.length === 0) { converged = true; break; }
+      if (iterations >= alg.maxIters) break;
+      iterations++;
+      let W = pickCols(M(n, k, R), active);
+      if (alg.P) W = M(n, W.cols, f64(alg.P.matmat(W)).slice());
+      // Block-orthonormal basis [X, W, P]: W ⟂ X, then P ⟂ [X, W].
+      project(X, null, W, null); project(X, null, W, null);
+      ({ Y: W } = orthonormalize(W, null));
+      if (W.cols === 0) break; // the residuals lie in span(X) to working precision
+      const AW = apply(W); matvecs += W.cols;
+      let Pb: Mat | null = null, APb: Mat | null = null;
+      if (P && AP && P.cols > 0) {
+        Pb = M(n, P.cols, f64(P).slice()); APb = M(n, P.cols, f64(AP).slice());
+        for (let pass = 0; pass < 2; pass++) { project(X, AX, Pb, APb); project(W, AW, Pb, APb); }
+        const o = orthonormalize(Pb, APb); Pb = o.Y; APb = o.AY;
+      }
+      const blocks = Pb && Pb.cols > 0 ? [X, W, Pb] : [X, W], images = Pb && Pb.cols > 0 ? [AX, AW, APb!] : [AX, AW];
+      const S = hcat(blocks), AS = hcat(images);
+      const C = rayleighRitz(S, AS);
+      X = mm(S, C); AX = mm(AS, C);
+      // Implicit P: the part of the Ritz combination outside the old X block.
+      const Cp = rowsRange(C, k, S.cols), Srest = M(n, S.cols - k, f64(S).subarray(n * k)), ASrest = M(n, S.cols - k, f64(AS).subarray(n * k));
+      P = mm(Srest, Cp); AP = mm(ASrest, Cp);
     }
-    if (active.length === 0) { converged = true; break; }
-    if (iterations >= alg.maxIters) break;
-    iterations++;
-    let W = pickCols(M(n, k, R), active);
-    if (alg.P) W = M(n, W.cols, f64(alg.P.matmat(W)).slice());
-    // Block-orthonormal basis [X, W, P]: W ⟂ X, then P ⟂ [X, W].
-    project(X, null, W, null); project(X, null, W, null);
-    ({ Y: W } = orthonormalize(W, null));
-    if (W.cols === 0) break; // the residuals lie in span(X) to working precision
-    const AW = apply(W); matvecs += W.cols;
-    let Pb: Mat | null = null, APb: Mat | null = null;
-    if (P && AP && P.cols > 0) {
-      Pb = M(n, P.cols, f64(P).slice()); APb = M(n, P.cols, f64(AP).slice());
-      for (let pass = 0; pass < 2; pass++) { project(X, AX, Pb, APb); project(W, AW, Pb, APb); }
-      const o = orthonormalize(Pb, APb); Pb = o.Y; APb = o.AY;
-    }
-    const blocks = Pb && Pb.cols > 0 ? [X, W, Pb] : [X, W], images = Pb && Pb.cols > 0 ? [AX, AW, APb!] : [AX, AW];
-    const S = hcat(blocks), AS = hcat(images);
-    const C = rayleighRitz(S, AS);
-    X = mm(S, C); AX = mm(AS, C);
-    // Implicit P: the part of the Ritz combination outside the old X block.
-    const Cp = rowsRange(C, k, S.cols), Srest = M(n, S.cols - k, f64(S).subarray(n * k)), ASrest = M(n, S.cols - k, f64(AS).subarray(n * k));
-    P = mm(Srest, Cp); AP = mm(ASrest, Cp);
-  }
-  const info: IterInfo = { iterations: matvecs, residuals: resid.slice(), converged, breakdown: false };
-  if (alg.strict && !converged) throw new ConvergenceError(`LOBPCG: not converged after ${iterations} iterations (max relative residual ${Math.max(...resid).toExponential(2)}, tol ${alg.tol})`);
-  // Ascending order of values.
-  const order = Array.from({ length: k }, (_, i) => i).sort((a, b) => lam[a]! - lam[b]!);
-  const vecs = new Float64Array(n * k);
-  order.forEach((src, dst) => vecs.set(X.data.subarray(src * n, (src + 1) * n), dst * n));
-  return { values: Float64Array.from(order, (i) => lam[i]!), vectors: vecs, info };
+    const info: IterInfo = { iterations: matvecs, residuals: resid.slice(), converged, breakdown: false };
+    if (alg.strict && !converged) throw new ConvergenceError(`LOBPCG: not converged after ${iterations} iterations (max relative residual ${Math.max(...resid).toExponential(2)}, tol ${alg.tol})`);
+    // Ascending order of values.
+    const order = Array.from({ length: k }, (_, i) => i).sort((a, b) => lam[a]! - lam[b]!);
+    const vecs = new Float64Array(n * k);
+    order.forEach((src, dst) => vecs.set(X.data.subarray(src * n, (src + 1) * n), dst * n));
+    return { values: Float64Array.from(order, (i) => lam[i]!), vectors: vecs, info };
+  });
 }

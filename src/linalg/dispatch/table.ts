@@ -8,6 +8,7 @@ import { ArgumentError } from '../../core/index.ts';
 import { NotImplementedForOperator } from '../errors.ts';
 import type { LinearOperator } from '../operator.ts';
 import type { Algorithm } from '../algorithms/config.ts';
+import { enterOperation, leaveOperation } from '../kernels/staging.ts';
 
 export type OpName = 'inv' | 'slogdet' | 'eig' | 'trace' | 'diag' | 'unary' | 'svd' | 'cholesky' | 'plu' | 'pinv';
 export type Stage = 'structure' | 'annotation' | 'base';
@@ -22,6 +23,8 @@ export interface Rule<O = any, R = any> {
   stage: Stage;
   match(A: LinearOperator, alg: Algorithm, opts: O): boolean;
   apply(A: LinearOperator, alg: Algorithm, opts: O, ctx: Ctx): R;
+  /** For `explain`: why this rule was chosen when that depends on a cost or accuracy decision (cheap and pure). */
+  why?(A: LinearOperator, alg: Algorithm, opts: O): string | null;
   /** Sub-problems this rule hands back to dispatch, for `explain` (cheap and pure). */
   children?(A: LinearOperator, alg: Algorithm, opts: O): Child[];
 }
@@ -72,9 +75,11 @@ export function resolve<R>(op: OpName, A: LinearOperator, alg: Algorithm, opts: 
   const r = findRule(op, A, alg, opts);
   ctx.trace.push(r.id);
   ctx.depth++;
+  enterOperation();
   try {
     return r.apply(A, alg, opts, ctx) as R;
   } finally {
+    leaveOperation();
     ctx.depth--;
   }
 }
@@ -89,7 +94,8 @@ function node(rule: string, children: ExplainNode[]): ExplainNode {
 export function explainTree(op: OpName, A: LinearOperator, alg: Algorithm, opts: unknown): ExplainNode {
   const r = findRule(op, A, alg, opts);
   const kids = r.children ? r.children(A, alg, opts).map((c) => explainTree(c.op, c.A, c.alg, c.opts)) : [];
-  return node(r.id, kids);
+  const why = r.why?.(A, alg, opts);
+  return node(why ? `${r.id}{${why}}` : r.id, kids);
 }
 
 export function newCtx(): Ctx { return { trace: [], depth: 0 }; }

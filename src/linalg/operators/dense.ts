@@ -1,8 +1,9 @@
 /** Dense(A): an explicit matrix, stored column-major; products by GEMV loops (one or two columns) or the core gemm. */
 import { ArgumentError, ShapeError, Tensor } from '../../core/index.ts';
 import { LinearOperator } from '../operator.ts';
-import { StagedGemv, StagedSymv, isExactlySymmetric } from '../wasm-gemv.ts';
-import { copyMat, dtypeOfArray, fromRows, fromTensor, matmulMat, type FloatArray, type LinalgDType, type Mat, zerosMat, alloc, castMat } from '../mat.ts';
+import { StagedGemv, StagedSymv, isExactlySymmetric } from '../kernels/staged.ts';
+import { StagingSlot } from '../kernels/staging.ts';
+import { assertFiniteMat, copyMat, dtypeOfArray, fromRows, fromTensor, matmulMat, type FloatArray, type LinalgDType, type Mat, zerosMat, alloc, castMat } from '../mat.ts';
 
 export class Dense extends LinearOperator {
   readonly A: Mat;
@@ -27,49 +28,50 @@ export class Dense extends LinearOperator {
   toString(): string { return `Dense(${this.rows}×${this.cols})`; }
 }
 
-/** A column-major Mat, or an array of rows, as a Dense operator. */
+/**
+ * A column-major Mat, or an array of rows, as a Dense operator. The entries are checked once here
+ * (NonFiniteError naming the entry): a NaN that got into a factorization would come out as a NaN solution or a
+ * misleading "not positive definite (pivot NaN)".
+ */
 export function lazify(A: Mat | Tensor | readonly (readonly number[])[], dtype: LinalgDType = 'float64'): Dense {
-  if (Array.isArray(A)) return new Dense(fromRows(A as number[][], dtype));
-  if (A instanceof Tensor) {
+  let m: Mat;
+  if (Array.isArray(A)) m = fromRows(A as number[][], dtype);
+  else if (A instanceof Tensor) {
     if (A.ndim !== 2) throw new ShapeError(`lazify: a tensor operand must be 2-d, got shape [${A.shape.join(', ')}]`);
-    return new Dense(fromTensor(A, 'lazify', 'A'));
+    m = fromTensor(A, 'lazify', 'A');
+  } else {
+    m = A as Mat;
+    if (!m || !(m.data instanceof Float64Array || m.data instanceof Float32Array)) throw new ArgumentError('lazify: expected a Mat or an array of rows');
   }
-  const m = A as Mat;
-  if (!m || !(m.data instanceof Float64Array || m.data instanceof Float32Array)) throw new ArgumentError('lazify: expected a Mat or an array of rows');
+  assertFiniteMat(m, 'lazify', 'A');
   return new Dense(m);
 }
 
 /**
  * Matrix–vector products of large float64 matrices go through a WebAssembly SIMD kernel holding its own copy of the
- * matrix (wasm-gemv.ts), staged on the second product with the same storage — Krylov loops do hundreds — and keyed
- * by the storage array. Dense storage is treated as immutable after construction (as CoLA's operators are); as a
- * guard against in-place edits a 16-entry sample of the matrix is compared before each staged product and a
- * mismatch restages. A square matrix that equals its transpose bit for bit (checked once, by tiles, at staging —
- * not taken from the SelfAdjoint annotation, so the product is of exactly the stored matrix) is staged as its packed
- * lower triangle (StagedSymv): each product then streams half the bytes, which at n = 2000 (32 MB, the size of L3)
- * is what bounds the GEMV.
+ * matrix (kernels/staged.ts), staged on the second product inside an operation — Krylov loops do hundreds — and keyed
+ * by the storage array. The copy never serves a stale result: it is compared in full with the storage at its first
+ * use in each operation and restaged on any difference (kernels/staging.ts), so an in-place edit between two
+ * operations is always seen. A square matrix that equals its transpose bit for bit (checked by tiles at staging and
+ * at each of those checks — not taken from the SelfAdjoint annotation, so the product is of exactly the stored
+ * matrix) is staged as its packed lower triangle (StagedSymv): each product then streams half the bytes, which at
+ * n = 2000 (32 MB, the size of L3) is what bounds the GEMV.
  */
 const STAGE_MIN = 1 << 16;
-interface Staged { uses: number; gemv: StagedGemv | StagedSymv | null; sample: Float64Array }
-const staged = new WeakMap<FloatArray, Staged>();
-function sampleOf(a: Float64Array): Float64Array {
-  const out = new Float64Array(16), step = Math.max(1, Math.floor(a.length / 16));
-  for (let t = 0; t < 16; t++) out[t] = a[Math.min(a.length - 1, t * step + (t % 7))]!;
-  return out;
-}
+const staged = new WeakMap<FloatArray, StagingSlot<StagedGemv | StagedSymv>>();
 function stagedGemv(A: Mat, X: Mat): Mat | null {
   const a = A.data;
   if (!(a instanceof Float64Array) || !(X.data instanceof Float64Array) || A.rows * A.cols < STAGE_MIN) return null;
-  let st = staged.get(a);
-  if (!st) { staged.set(a, { uses: 1, gemv: null, sample: sampleOf(a) }); return null; }
-  const sample = sampleOf(a);
-  if (st.gemv && !sample.every((v, i) => Object.is(v, st!.sample[i]))) st = { uses: 1, gemv: null, sample };
-  st.gemv ??= A.rows === A.cols && isExactlySymmetric(a, A.rows) ? StagedSymv.create(a, A.rows) : StagedGemv.create(a, A.rows, A.cols);
-  st.sample = sample;
-  staged.set(a, st);
-  if (!st.gemv) return null;
+  let slot = staged.get(a);
+  if (!slot) {
+    const m = A.rows, n = A.cols;
+    slot = new StagingSlot(() => (m === n && isExactlySymmetric(a, m) ? StagedSymv.create(a, m) : StagedGemv.create(a, m, n)));
+    staged.set(a, slot);
+  }
+  const g = slot.get();
+  if (!g) return null;
   const out = new Float64Array(A.rows * X.cols);
-  for (let c = 0; c < X.cols; c++) st.gemv.apply(X.data.subarray(c * A.cols, (c + 1) * A.cols), out.subarray(c * A.rows, (c + 1) * A.rows));
+  for (let c = 0; c < X.cols; c++) g.apply(X.data.subarray(c * A.cols, (c + 1) * A.cols), out.subarray(c * A.rows, (c + 1) * A.rows));
   return { rows: A.rows, cols: X.cols, data: out };
 }
 

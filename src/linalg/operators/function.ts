@@ -2,7 +2,7 @@
 import { ArgumentError, ShapeError, Tensor } from '../../core/index.ts';
 import type { Annotation } from '../annotations.ts';
 import { LinearOperator } from '../operator.ts';
-import { alloc, dtypeOfArray, type FloatArray, type LinalgDType, type Mat } from '../mat.ts';
+import { alloc, asMat, dtypeOfArray, type FloatArray, type LinalgDType, type Mat } from '../mat.ts';
 import { vjp as adVjp, jvp as adJvp } from '../../autodiff/index.ts';
 
 export type MatFn = (X: Mat) => Mat;
@@ -83,6 +83,14 @@ export function jacobianOf(f: (x: Tensor) => Tensor, x: Tensor): Jacobian {
 export class Kernel extends LinearOperator {
   readonly x1: Mat; readonly x2: Mat; readonly k: (a: FloatArray, b: FloatArray) => number; readonly blockSize: number;
   constructor(x1: Mat, x2: Mat, k: (a: FloatArray, b: FloatArray) => number, blockSize = 256, annotations: Iterable<Annotation> = []) {
+    x1 = asMat(x1, 'Kernel', 'x1'); x2 = asMat(x2, 'Kernel', 'x2');
+    if (typeof k !== 'function') throw new ArgumentError(`Kernel: k must be a function (a, b) => number, got ${typeof k}`);
+    if (typeof blockSize !== 'number' || !Number.isInteger(blockSize) || blockSize < 1) {
+      throw new ArgumentError(`Kernel: blockSize must be a positive integer (rows per block), got ${Array.isArray(blockSize) ? `[${String(blockSize)}]` : String(blockSize)}`);
+    }
+    if (annotations === null || typeof (annotations as { [Symbol.iterator]?: unknown })[Symbol.iterator] !== 'function' || typeof annotations === 'string') {
+      throw new ArgumentError('Kernel: annotations must be an iterable of annotation names');
+    }
     if (x1.cols !== x2.cols) throw new ShapeError(`Kernel: x1 has ${x1.cols} features, x2 has ${x2.cols}`);
     super([x1.rows, x2.rows], dtypeOfArray(x1.data), annotations);
     this.x1 = x1; this.x2 = x2; this.k = k; this.blockSize = blockSize;

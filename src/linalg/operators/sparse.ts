@@ -6,12 +6,13 @@
 import { ArgumentError, ShapeError } from '../../core/index.ts';
 import { LinearOperator } from '../operator.ts';
 import { alloc, dtypeOfArray, type FloatArray, type LinalgDType, type Mat } from '../mat.ts';
-import { StagedSpmv } from '../wasm-gemv.ts';
+import { StagedSpmv } from '../kernels/staged.ts';
+import { StagingSlot } from '../kernels/staging.ts';
 
 export class Sparse extends LinearOperator {
   readonly indptr: Int32Array; readonly indices: Int32Array; readonly values: FloatArray;
   private transposed: Sparse | null = null;
-  private products = 0; private staged: StagedSpmv | null = null; private stagedSample: Float64Array | null = null;
+  private staging: StagingSlot<StagedSpmv> | null = null;
 
   private constructor(indptr: Int32Array, indices: Int32Array, values: FloatArray, shape: readonly [number, number]) {
     super(shape, dtypeOfArray(values));
@@ -107,28 +108,18 @@ export class Sparse extends LinearOperator {
   protected _rmatmat(X: Mat): Mat { return this.transposeCSR().matmat(X); }
 
   /**
-   * Single float64 products of a large matrix go through the WebAssembly row loop (wasm-gemv.ts StagedSpmv, ≈ 1.9×
-   * the JS spmv64 at N = 10⁵, nnz = 1.1M, same bits) on a copy of the CSR arrays staged at the second product —
-   * Krylov loops do hundreds, a one-off product does not pay the copy. As for Dense, the arrays are treated as
-   * immutable after construction; a 16-entry sample of values and indices is compared before each staged product
-   * and a mismatch restages.
+   * Single float64 products of a large matrix go through the WebAssembly row loop (kernels/staged.ts StagedSpmv, ≈ 1.9×
+   * the JS spmv64 at N = 10⁵, nnz = 1.1M, same bits) on a copy of the CSR arrays staged at the second product inside
+   * an operation — Krylov loops do hundreds, a one-off product does not pay the copy. As for Dense, the copy is
+   * compared in full with the arrays at its first use in each operation and restaged on any difference
+   * (kernels/staging.ts), so in-place edits of values or indices are never answered from a stale copy.
    */
   private stagedProduct(x: Float64Array): Float64Array | null {
     if (this.nnz < STAGE_MIN_NNZ || !(this.values instanceof Float64Array)) return null;
-    if (++this.products < 2) return null;
-    const sample = this.sample();
-    if (this.staged && !sample.every((v, i) => Object.is(v, this.stagedSample![i]))) this.staged = null;
-    if (!this.staged) {
-      this.staged = StagedSpmv.create(this.indptr, this.indices, this.values, this.shape[0], this.shape[1]);
-      this.stagedSample = sample;
-      if (!this.staged) { this.products = -Infinity; return null; }
-    }
-    return this.staged.apply(x);
-  }
-  private sample(): Float64Array {
-    const out = new Float64Array(32), nz = this.nnz, step = Math.max(1, Math.floor(nz / 16));
-    for (let t = 0; t < 16; t++) { const k = Math.min(nz - 1, t * step + (t % 7)); out[t] = this.values[k]!; out[16 + t] = this.indices[k]!; }
-    return out;
+    const values = this.values;
+    this.staging ??= new StagingSlot(() => StagedSpmv.create(this.indptr, this.indices, values, this.shape[0], this.shape[1]));
+    const st = this.staging.get();
+    return st ? st.apply(x) : null;
   }
   override params(): FloatArray[] { return [this.values]; }
   override vjpParams(X: Mat, Y: Mat): FloatArray[] {

@@ -3,7 +3,7 @@
  * operators), the size rule of Auto, dense views in float64, and the inverse operators the base rules return.
  */
 import { LinearOperator } from '../operator.ts';
-import { type Mat, alloc, dtypeOfArray, type LinalgDType } from '../mat.ts';
+import { type Mat, alloc, assertFiniteMat, dtypeOfArray, type LinalgDType } from '../mat.ts';
 import { choleskyInPlace } from '../dense/cholesky.ts';
 import { luFactor, luSolve, type LUFactors } from '../dense/lu.ts';
 import { solveTriangularInPlace } from '../dense/triangular.ts';
@@ -13,21 +13,58 @@ import { Auto, CG, GMRES, MINRES } from '../algorithms/config.ts';
 import { minres } from '../algorithms/minres.ts';
 import { cg } from '../algorithms/cg.ts';
 import { gmres } from '../algorithms/gmres.ts';
-import { PreconditionError } from '../errors.ts';
+import { ConvergenceError, PreconditionError } from '../errors.ts';
+import { NonFiniteError } from '../../core/index.ts';
 import { paren } from '../operators/composite.ts';
 import { Dense } from '../operators/dense.ts';
+import { Sparse } from '../operators/sparse.ts';
+import { Diagonal } from '../operators/diagonal.ts';
+import { currentEpoch, fingerprint } from '../kernels/staging.ts';
 
-interface Factors { dense?: Float64Array; chol?: Float64Array; lu?: LUFactors; eigh?: EighResult }
+/**
+ * Factorizations are cached per operator and, like the staged wasm copies, must never outlive an in-place edit of
+ * the operator's storage: an entry remembers a fingerprint of `params()` (every entry's bits) and is re-verified at
+ * its first use in each operation (kernels/staging.ts) — one pass over the storage, against the O(n²)–O(n³) work the
+ * cached factors save — and dropped on any difference.
+ */
+interface Factors { dense?: Float64Array; chol?: Float64Array; lu?: LUFactors; eigh?: EighResult; fp: string; epoch: number }
 const cache = new WeakMap<LinearOperator, Factors>();
-function entry(A: LinearOperator): Factors { let e = cache.get(A); if (!e) { e = {}; cache.set(A, e); } return e; }
+/** Every typed array an operator holds, directly or through child operators (Sum terms, Kronecker factors, …). */
+function storageOf(A: LinearOperator, out: ArrayBufferView[] = [], seen = new Set<object>()): ArrayBufferView[] {
+  if (seen.has(A)) return out;
+  seen.add(A);
+  const visit = (v: unknown): void => {
+    if (v instanceof LinearOperator) storageOf(v, out, seen);
+    else if (ArrayBuffer.isView(v)) { if (!seen.has(v)) { seen.add(v); out.push(v); } }
+    else if (Array.isArray(v)) v.forEach(visit);
+    else if (v && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) Object.values(v).forEach(visit); // a Mat
+  };
+  for (const v of Object.values(A)) visit(v);
+  return out;
+}
+function storageFingerprint(A: LinearOperator): string { return fingerprint(A instanceof Dense ? [A.A.data] : storageOf(A)); }
+function entry(A: LinearOperator): Factors {
+  let e = cache.get(A);
+  const now = currentEpoch();
+  if (e && (now < 0 || e.epoch !== now)) {
+    const fp = storageFingerprint(A);
+    if (fp !== e.fp) e = undefined; else e.epoch = now;
+  }
+  if (!e) { e = { fp: storageFingerprint(A), epoch: now }; cache.set(A, e); }
+  return e;
+}
 
 /** The dense matrix of A in float64, column-major (cached). */
 export function denseOf(A: LinearOperator): Float64Array {
   const e = entry(A);
   if (!e.dense) {
     // A float64 Dense is used in place (factorizations copy before they overwrite), saving an n² copy per call.
-    if (A instanceof Dense && A.A.data instanceof Float64Array) e.dense = A.A.data;
-    else { const D = A.toDense().data; e.dense = D instanceof Float64Array ? D : Float64Array.from(D); }
+    let d: Float64Array;
+    if (A instanceof Dense && A.A.data instanceof Float64Array) d = A.A.data;
+    else { const D = A.toDense().data; d = D instanceof Float64Array ? D : Float64Array.from(D); }
+    // Once per factorization (O(n²) against its O(n³)), so storage edited after lazify cannot feed NaN into it.
+    assertFiniteMat({ rows: A.rows, cols: A.cols, data: d }, 'linalg', `operator ${A.toString()}`);
+    e.dense = d;
   }
   return e.dense;
 }
@@ -49,6 +86,37 @@ export function eighOf(A: LinearOperator): EighResult {
 
 export function autoOf(alg: Algorithm): AutoAlg { return alg.kind === 'auto' ? alg : Auto(); }
 export function isSmall(A: LinearOperator, alg: Algorithm): boolean { return A.rows * A.cols <= autoOf(alg).denseLimit; }
+
+/** Flops of one product with A: nnz for a Sparse, rows·cols for a Dense and for operators of unknown cost. */
+function productCost(A: LinearOperator): number {
+  if (A instanceof Sparse) return 2 * A.nnz;
+  if (A instanceof Diagonal) return A.rows;
+  return 2 * A.rows * A.cols;
+}
+
+/**
+ * Auto's base case for inv/solve on a square A of order n: dense factorization or a Krylov method.
+ *   - n > directLimit: Krylov (a dense factor of that order is not affordable);
+ *   - no tol given: dense — the caller asked for the solution, and below directLimit it is affordable (the Krylov
+ *     answer would be one to rel. residual 1e-6, CoLA issues #92/#108);
+ *   - tol given: the cheaper by estimated flops. Dense: n products to densify (none for a Dense) plus n³/3
+ *     (Cholesky) or 2n³/3 (LU). Krylov: iterations × product cost, iterations ≈ min(n, √n·ln(2/tol)) — the CG bound
+ *     ½√κ·ln(2/tol) with κ ≈ 4n, the condition number of a second-order discretization on n points (a guess:
+ *     κ is unknown before solving, and this one errs towards dense for small n).
+ */
+export function directChoice(A: LinearOperator, alg: AutoAlg): { dense: boolean; why: string } {
+  const n = A.rows, limit = alg.directLimit;
+  if (n > limit) return { dense: false, why: `n=${n} > directLimit ${limit}` };
+  if (!alg.tolRequested) return { dense: true, why: `n=${n} ≤ directLimit ${limit}, no tol: direct` };
+  const f = (v: number) => v.toExponential(1);
+  const dense = (A instanceof Dense ? 0 : n * productCost(A)) + (A.isa('PSD') ? 1 / 3 : 2 / 3) * n ** 3;
+  const iters = Math.min(n, Math.ceil(Math.sqrt(n) * Math.log(2 / alg.tol)));
+  const krylov = iters * productCost(A);
+  return dense <= krylov
+    ? { dense: true, why: `tol ${alg.tol}: dense ${f(dense)} ≤ Krylov ${f(krylov)} flops` }
+    : { dense: false, why: `tol ${alg.tol}: Krylov ${f(krylov)} < dense ${f(dense)} flops` };
+}
+export function autoDirect(A: LinearOperator, alg: Algorithm): boolean { return alg.kind === 'auto' && directChoice(A, alg).dense; }
 
 export function toF64(X: Mat): Float64Array { return X.data instanceof Float64Array ? X.data : Float64Array.from(X.data); }
 export function outMat(rows: number, cols: number, data: Float64Array, dtype: LinalgDType): Mat {
@@ -90,13 +158,29 @@ export class IterativeInverse extends LinearOperator {
     if (alg.kind === 'minres' && !base.isa('SelfAdjoint')) throw new PreconditionError(`MINRES needs a SelfAdjoint operator, but ${base.toString()} is not annotated SelfAdjoint; wrap it as SelfAdjoint(A) if it is symmetric, or use GMRES`);
   }
   solveWithInfo(X: Mat, transposed = false): { X: Mat; info: IterInfo } {
+    assertFiniteMat(X, 'solve', 'B');
     const A = transposed && !this.base.isa('SelfAdjoint') ? this.base.T : this.base;
     const r = this.alg.kind === 'cg' ? cg(A, X, this.alg) : this.alg.kind === 'minres' ? minres(A, X, this.alg) : gmres(A, X, this.alg);
     this.lastInfo = r.info;
     return { X: outMat(this.rows, X.cols, r.X.data as Float64Array, dtypeOfArray(X.data)), info: r.info };
   }
-  protected _matmat(X: Mat): Mat { return this.solveWithInfo(X).X; }
-  protected _rmatmat(X: Mat): Mat { return this.solveWithInfo(X, true).X; }
+  /**
+   * A product is an answer, so a solver that broke down (or met a non-finite value) throws here; the partial result
+   * and its info are what `solveWithInfo` is for.
+   */
+  private checked(r: { X: Mat; info: IterInfo }): Mat {
+    const { info } = r, name = this.alg.kind.toUpperCase();
+    if (!info.residuals.every(Number.isFinite)) {
+      throw new NonFiniteError(`solve: ${name} on ${this.base.toString()} produced non-finite residuals after ${info.iterations} iterations — the operator (or preconditioner) has non-finite entries or overflows; use solveWithInfo for the partial result`);
+    }
+    if (info.breakdown) {
+      const cause = this.alg.kind === 'cg' ? 'pᵀAp ≤ 0: the operator is not positive definite' : 'the preconditioner is not positive definite';
+      throw new ConvergenceError(`solve: ${name} broke down after ${info.iterations} iterations (${cause}; max residual ${Math.max(...info.residuals).toExponential(2)}); use solveWithInfo for the partial result and its info, or another algorithm`);
+    }
+    return r.X;
+  }
+  protected _matmat(X: Mat): Mat { return this.checked(this.solveWithInfo(X)); }
+  protected _rmatmat(X: Mat): Mat { return this.checked(this.solveWithInfo(X, true)); }
   toString(): string { return `${paren(this.base)}⁻¹[${this.alg.kind}]`; }
 }
 

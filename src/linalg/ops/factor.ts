@@ -2,7 +2,8 @@
 import { ArgumentError, ShapeError } from '../../core/index.ts';
 import { NotPositiveDefiniteError } from '../errors.ts';
 import { LinearOperator } from '../operator.ts';
-import { Auto, type Algorithm, CG } from '../algorithms/config.ts';
+import { Auto, type Algorithm, CG, type LanczosAlg } from '../algorithms/config.ts';
+import { gklSvd } from '../algorithms/gkl-svd.ts';
 import { defineRules, newCtx, resolve, type Rule } from '../dispatch/table.ts';
 import { Diagonal, Identity, ScalarMul } from '../operators/diagonal.ts';
 import { Dense, Triangular } from '../operators/dense.ts';
@@ -19,6 +20,8 @@ import type { Mat } from '../mat.ts';
 export interface SvdResult { U: LinearOperator; S: Diagonal; V: LinearOperator }
 export interface PLU { P: LinearOperator; L: LinearOperator; U: LinearOperator }
 
+/** Algorithms the dense one-sided Jacobi SVD stands for; Lanczos has its own rule; anything else is an error. */
+const DENSE_SVD_ALGS = new Set(['auto', 'exact', 'eig', 'eigh']);
 const SVD_RULES: Rule<{ k: number }, SvdResult>[] = [
   {
     // S = |d| sorted descending; signs folded into U, the permutation into U and V (CoLA returns d itself).
@@ -81,7 +84,14 @@ const SVD_RULES: Rule<{ k: number }, SvdResult>[] = [
     apply: (A, _a, { k }) => ({ U: new Dense(A.matmat(eyeCols(A.rows, k))), S: new Diagonal(new Float64Array(k).fill(1)), V: new Dense(eyeCols(A.rows, k)) }),
   },
   {
-    id: 'svd.base.dense', stage: 'base', match: () => true,
+    id: 'svd.base.lanczos', stage: 'base', match: (_A, alg) => alg.kind === 'lanczos',
+    apply: (A, alg, { k }) => {
+      const r = gklSvd(A, k, alg as LanczosAlg), m = A.rows, n = A.cols;
+      return { U: new Dense({ rows: m, cols: k, data: r.U }), S: new Diagonal(r.S), V: new Dense({ rows: n, cols: k, data: r.V }) };
+    },
+  },
+  {
+    id: 'svd.base.dense', stage: 'base', match: (_A, alg) => DENSE_SVD_ALGS.has(alg.kind),
     apply: (A, _a, { k }) => {
       const r = svdJacobi(denseOf(A), A.rows, A.cols), m = A.rows, n = A.cols;
       return { U: new Dense({ rows: m, cols: k, data: r.U.slice(0, m * k) }), S: new Diagonal(r.S.slice(0, k)), V: new Dense({ rows: n, cols: k, data: r.V.slice(0, n * k) }) };
@@ -241,6 +251,9 @@ export function svd(A: LinearOperator, k?: number, alg: Algorithm = Auto()): Svd
   if (!(A instanceof LinearOperator)) throw new ArgumentError('svd: A must be a LinearOperator');
   const kk = k ?? Math.min(A.rows, A.cols);
   if (!Number.isInteger(kk) || kk < 1 || kk > Math.min(A.rows, A.cols)) throw new ArgumentError(`svd: k must be an integer in 1..${Math.min(A.rows, A.cols)}, got ${k}`);
+  if (!alg || (alg.kind !== 'lanczos' && !DENSE_SVD_ALGS.has(alg.kind))) {
+    throw new ArgumentError(`svd: algorithm ${alg?.kind} is not supported; use Auto() or Exact() (dense one-sided Jacobi) or Lanczos() (Golub–Kahan–Lanczos)`);
+  }
   return resolve<SvdResult>('svd', A, alg, { k: kk }, newCtx());
 }
 export function cholesky(A: LinearOperator): LinearOperator {

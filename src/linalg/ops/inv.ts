@@ -5,7 +5,7 @@
 import { ArgumentError, ShapeError, type Tensor } from '../../core/index.ts';
 import { PreconditionError, SingularError } from '../errors.ts';
 import { LinearOperator } from '../operator.ts';
-import { asMat, dtypeOfArray, type FloatArray, type Mat } from '../mat.ts';
+import { asMat, assertFiniteMat, dtypeOfArray, type FloatArray, type Mat } from '../mat.ts';
 import { Auto, type Algorithm, type IterInfo } from '../algorithms/config.ts';
 import { defineRules, explainTree, newCtx, resolve, type Child, type Ctx, type Rule } from '../dispatch/table.ts';
 import { Diagonal, Identity, ScalarMul } from '../operators/diagonal.ts';
@@ -16,13 +16,16 @@ import { Block, BlockDiag, LowRank, rowsOf, setRows } from '../operators/blocks.
 import { Householder, Permutation, Tridiagonal } from '../operators/special.ts';
 import { Circulant, Toeplitz } from '../operators/fft.ts';
 import { durbinPivots, levinsonSolve } from '../dense/levinson.ts';
-import { CholeskyInverse, IterativeInverse, LUInverse, cgFromAuto, gmresFromAuto, minresFromAuto, isSmall, outMat, toF64, denseOf, eighOf } from './common.ts';
+import { CholeskyInverse, IterativeInverse, LUInverse, cgFromAuto, gmresFromAuto, minresFromAuto, isSmall, autoDirect, directChoice, outMat, toF64, denseOf, eighOf } from './common.ts';
 import { solveTriangularInPlace } from '../dense/triangular.ts';
 import { luFactor, luSolve } from '../dense/lu.ts';
 import { choleskyInPlace } from '../dense/cholesky.ts';
 import { eighTridiagonal, type EighResult } from '../dense/eigh.ts';
+import { operation } from '../kernels/staging.ts';
 
 type R = Rule<Record<string, never>, LinearOperator>;
+/** For explain: why Auto took a dense or an iterative base case. */
+const autoWhy = (A: LinearOperator, alg: Algorithm): string | null => (alg.kind === 'auto' ? directChoice(A, alg).why : null);
 const sub = (A: LinearOperator, alg: Algorithm): Child => ({ op: 'inv', A, alg });
 const rec = (A: LinearOperator, alg: Algorithm, ctx: Ctx): LinearOperator => resolve<LinearOperator>('inv', A, childAlg(A, alg, ctx), {}, ctx);
 
@@ -353,27 +356,32 @@ export const INV_RULES: R[] = [
   { id: 'inv.unitary', stage: 'annotation', match: (A) => A.isa('Unitary'), apply: (A) => A.T },
   {
     id: 'inv.base.cholesky', stage: 'base',
-    match: (A, alg) => A.isSquare && A.isa('PSD') && (alg.kind === 'cholesky' || (alg.kind === 'auto' && isSmall(A, alg))),
+    match: (A, alg) => A.isSquare && A.isa('PSD') && (alg.kind === 'cholesky' || autoDirect(A, alg)),
+    why: autoWhy,
     apply: (A) => new CholeskyInverse(A),
   },
   {
     id: 'inv.base.lu', stage: 'base',
-    match: (A, alg) => A.isSquare && (alg.kind === 'lu' || (alg.kind === 'auto' && isSmall(A, alg))),
+    match: (A, alg) => A.isSquare && (alg.kind === 'lu' || autoDirect(A, alg)),
+    why: autoWhy,
     apply: (A) => new LUInverse(A),
   },
   {
     id: 'inv.base.cg', stage: 'base',
+    why: autoWhy,
     match: (A, alg) => A.isSquare && A.isa('PSD') && (alg.kind === 'cg' || alg.kind === 'auto'),
     apply: (A, alg) => new IterativeInverse(A, cgFromAuto(alg)),
   },
   {
     // SelfAdjoint indefinite and large: MINRES (short recurrences, monotone residual), not GMRES (spec §3.2).
     id: 'inv.base.minres', stage: 'base',
+    why: autoWhy,
     match: (A, alg) => A.isSquare && A.isa('SelfAdjoint') && (alg.kind === 'minres' || alg.kind === 'auto'),
     apply: (A, alg) => new IterativeInverse(A, minresFromAuto(alg)),
   },
   {
     id: 'inv.base.gmres', stage: 'base',
+    why: autoWhy,
     match: (A, alg) => A.isSquare && (alg.kind === 'gmres' || alg.kind === 'auto'),
     apply: (A, alg) => new IterativeInverse(A, gmresFromAuto(alg)),
   },
@@ -406,6 +414,7 @@ export function solve(A: LinearOperator, B: Mat | FloatArray | Tensor, alg: Algo
   checkSquare('solve', A);
   const b = asMat(B, 'solve', 'B');
   if (b.rows !== A.rows) throw new ShapeError(`solve: A is ${A.rows}×${A.cols} but B has ${b.rows} rows`);
+  assertFiniteMat(b, 'solve', 'B');
   return inv(A, alg).matmat(b);
 }
 
@@ -414,10 +423,13 @@ export function solveWithInfo(A: LinearOperator, B: Mat | FloatArray | Tensor, a
   checkSquare('solve', A);
   const b = asMat(B, 'solve', 'B');
   if (b.rows !== A.rows) throw new ShapeError(`solve: A is ${A.rows}×${A.cols} but B has ${b.rows} rows`);
-  const ctx = newCtx();
-  const Ainv = resolve<LinearOperator>('inv', A, alg, {}, ctx);
-  if (Ainv instanceof IterativeInverse) { const r = Ainv.solveWithInfo(b); return { X: r.X, info: r.info, trace: ctx.trace }; }
-  return { X: Ainv.matmat(b), info: null, trace: ctx.trace };
+  assertFiniteMat(b, 'solve', 'B');
+  return operation(() => {
+    const ctx = newCtx();
+    const Ainv = resolve<LinearOperator>('inv', A, alg, {}, ctx);
+    if (Ainv instanceof IterativeInverse) { const r = Ainv.solveWithInfo(b); return { X: r.X, info: r.info, trace: ctx.trace }; }
+    return { X: Ainv.matmat(b), info: null, trace: ctx.trace };
+  });
 }
 
 export { paren, addInto, luFactor, luSolve, choleskyInPlace };
