@@ -36,7 +36,7 @@ await measure('sample 64 tokens (full distribution, TS sampling)', 'tokens/s', a
 const story = 'Once upon a time, there was a little girl named Lily. She loved to play outside in the park. One day, she saw a big tree.';
 await measure('continuationLogprobs (teacher forcing)', 'tokens/s', async () =>
   (await model.continuationLogprobs('Once upon a time', story.slice(16) + ` ${seed++}`)).tokens.length);
-const server = await startServer({ model, port: 0 });
+const server = await startServer({ model, port: 0, modelName: 'stories' });
 const http = createOpenAiHttpModel({ baseUrl: server.url, model: 'stories' });
 await measure('HTTP completions, 8 tokens, logprobs 5', 'requests/s', async () => {
   await http.sample({ prompt: 'Once upon a time', maxTokens: 8, temperature: 1, seed: seed++, topLogprobs: 5 });

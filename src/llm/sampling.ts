@@ -51,3 +51,23 @@ export function checkPositiveInt(operation: string, name: string, value: number 
     throw new ArgumentError(`${operation}: ${name} must be an integer ≥ ${allowZero ? 0 : 1}, got ${value}`);
   }
 }
+
+/**
+ * Nucleus (top-p) restriction, in place: entries outside the smallest set of most likely tokens whose probability
+ * under softmax(logprob / temperature) sums to ≥ topP become −Infinity (Holtzman et al. 2020, eq. 3). The most likely
+ * entry is always kept; ties keep the lower index.
+ */
+export function nucleusMask(logprobs: number[], temperature: number, topP: number): void {
+  if (!(topP >= 0 && topP <= 1)) throw new ArgumentError(`sample: topP must be a number in 0…1, got ${topP}`);
+  if (!(temperature > 0) || !Number.isFinite(temperature)) throw new ArgumentError(`sample: temperature must be a finite number > 0 for topP, got ${temperature}`);
+  if (topP >= 1 || logprobs.length === 0) return;
+  const order = logprobs.map((_, i) => i).sort((a, b) => logprobs[b]! - logprobs[a]! || a - b);
+  const max = logprobs[order[0]!]!;
+  if (max === -Infinity) return;
+  const weights = order.map((i) => Math.exp((logprobs[i]! - max) / temperature));
+  const total = weights.reduce((a, b) => a + b, 0);
+  let mass = 0;
+  let keep = 0;
+  while (keep < order.length && (keep === 0 || mass < topP * total)) mass += weights[keep++]!;
+  for (let j = keep; j < order.length; j++) logprobs[order[j]!] = -Infinity;
+}

@@ -29,7 +29,7 @@ const CLIENT_TIMEOUT_MS = 400;
 before(async () => {
   if (STORIES_SKIP) return;
   local = await loadGgufModel(STORIES_PATH);
-  upstream = await startServer({ model: local, port: 0 });
+  upstream = await startServer({ model: local, port: 0, modelName: 'stories' });
   const rng = createRng(2024);
   const faultsPerKey = new Map<string, number>();
   // Loopback only; every request body gets at most 3 faults, so with 5 retries every query completes.

@@ -1,12 +1,16 @@
 /** Shared test fixtures: the stories260K model from ../shared and a tiny random character-level Llama. */
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { characterVocabulary, llamaGgufMetadata, llamaGgufTensors } from '../../src/llm/gguf/llama-model.ts';
 import type { LlamaGgufConfig, LlamaWeights } from '../../src/llm/gguf/llama-model.ts';
 import { createRng } from '../../src/llm/sampling.ts';
 import { writeGguf } from '../../src/llm/gguf/writer.ts';
 
-export const STORIES_PATH = fileURLToPath(new URL('../../../shared/models/stories260K.gguf', import.meta.url));
+// STRATA_SHARED overrides the shared folder (a git worktree outside the main checkout has no ../shared).
+export const STORIES_PATH = process.env.STRATA_SHARED
+  ? join(process.env.STRATA_SHARED, 'models', 'stories260K.gguf')
+  : fileURLToPath(new URL('../../../shared/models/stories260K.gguf', import.meta.url));
 export const STORIES_PRESENT = existsSync(STORIES_PATH);
 /** Pass as `{ skip: STORIES_SKIP }` so the skip reason names the missing file. */
 export const STORIES_SKIP: string | false = STORIES_PRESENT ? false : `model ${STORIES_PATH} is absent`;

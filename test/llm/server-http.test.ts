@@ -125,7 +125,7 @@ test('a Strata-exported character model served over HTTP scores digits as in pro
   const path = join(await mkdtemp(join(tmpdir(), 'strata-serve-char-')), 'char.gguf');
   await writeTinyCharModel(path, 9);
   const own = await loadGgufModel(path);
-  const served = await startServer({ model: own, port: 0 });
+  const served = await startServer({ model: own, port: 0, modelName: 'char' });
   try {
     const m = createOpenAiHttpModel({ baseUrl: served.url, model: 'char', retry: fast });
     const viaHttp = await m.continuationLogprobs('0.12, 0.15,', ' 0.17,');

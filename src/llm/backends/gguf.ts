@@ -9,9 +9,9 @@ import { basename } from 'node:path';
 import type { Llama, LlamaContext, LlamaContextSequence, LlamaModel, Token, ChatHistoryItem } from 'node-llama-cpp';
 import { ArgumentError, RuntimeFailure } from '../../core/index.ts';
 import { readGgufHeader, validateForLlamaCpp } from '../gguf/reader.ts';
-import { checkPositiveInt, createRng, sampleIndex } from '../sampling.ts';
+import { checkPositiveInt, createRng, nucleusMask, sampleIndex } from '../sampling.ts';
 import type {
-  ChatOptions, ChatResult, ContinuationLogprobs, FinishReason, GeneratedToken, LanguageModel, LanguageModelCapabilities,
+  ChatOptions, ContinuationLogprobs, FinishReason, GeneratedToken, LanguageModel, LanguageModelCapabilities,
   NextTokenDistribution, NextTokenDistributionOptions, Prompt, SampleOptions, SampleResult, TokenLogprob, Warning,
 } from '../language-model.ts';
 
@@ -27,6 +27,29 @@ export interface GgufModelOptions {
   kvCacheType?: 'F16' | 'F32';
   /** Override the model identity used in cache keys (default: `gguf:sha256:<file hash>`). */
   identity?: string;
+}
+
+/** Controls of one generation beyond the backend-neutral options (used by `strata serve`). */
+export interface GgufGenerationControl {
+  /** Abort the generation before its next token (a client disconnected); the call then rejects with `GenerationCancelledError`. */
+  signal?: AbortSignal;
+  /**
+   * Called with each token once it is final: tokens that could still be cut by a stop string or by the chat
+   * template's stop sequence are held back until they cannot.
+   */
+  onToken?: (token: GeneratedToken) => void;
+  /** Nucleus sampling (OpenAI `top_p`): sample among the most likely tokens whose tempered probability sums to ≥ topP. */
+  topP?: number;
+}
+
+export type GgufSampleResult = SampleResult & {
+  /** Tokens the prompt (or the chat template applied to the messages) occupied. */
+  promptTokens: number;
+};
+
+/** A generation abandoned through `GgufGenerationControl.signal`. */
+export class GenerationCancelledError extends RuntimeFailure {
+  override name = 'GenerationCancelledError';
 }
 
 /** Sampler settings under which node-llama-cpp reports the full softmax instead of a truncated, renormalised top set. */
@@ -144,7 +167,16 @@ export class GgufLanguageModel implements LanguageModel {
   }
 
   async detokenize(tokens: readonly number[]): Promise<string> {
+    // llama.cpp aborts the whole process on an id outside the vocabulary: refuse it here.
+    if (!Array.isArray(tokens)) throw new ArgumentError('detokenize: tokens must be an array of token ids');
+    if (tokens.length > 0) this.checkTokenIds('detokenize', 'tokens', tokens);
     return this.model.detokenize(tokens.map((t) => t as Token), false);
+  }
+
+  /** The text each token adds after the ones before it; the pieces concatenate to the tokens' text. */
+  tokenTexts(tokens: readonly number[]): string[] {
+    if (tokens.length > 0) this.checkTokenIds('tokenTexts', 'tokens', tokens);
+    return tokens.map((id, i) => this.model.detokenize([id as Token], false, tokens.slice(Math.max(0, i - 4), i) as Token[]));
   }
 
   /** The text a token adds after other text (keeps SentencePiece's leading space that detokenize strips at start). */
@@ -164,6 +196,7 @@ export class GgufLanguageModel implements LanguageModel {
     if (!prompt || !Array.isArray(prompt.tokens)) {
       throw new ArgumentError(`${operation}: prompt must be a string or {tokens: number[]}`);
     }
+    if (prompt.tokens.length > 0) this.checkTokenIds(operation, 'prompt.tokens', prompt.tokens);
     return prompt.tokens.map((t) => t as Token);
   }
 
@@ -261,16 +294,22 @@ export class GgufLanguageModel implements LanguageModel {
     });
   }
 
-  sample(options: SampleOptions): Promise<SampleResult> {
+  sample(options: SampleOptions & GgufGenerationControl): Promise<GgufSampleResult> {
     const tokens = this.promptTokens(options.prompt, 'sample');
     return this.generate('sample', tokens, options, []);
   }
 
-  chat(options: ChatOptions): Promise<ChatResult> {
-    if (!Array.isArray(options.messages) || options.messages.length === 0) {
+  chat(options: ChatOptions & GgufGenerationControl & Pick<SampleOptions, 'logitBias'>): Promise<GgufSampleResult> {
+    const { tokens, stopSequences } = this.chatPrompt(options.messages);
+    return this.generate('chat', tokens, { ...options, prompt: { tokens } }, stopSequences);
+  }
+
+  /** The tokens `chat` conditions on (the chat template applied to the messages) and the template's stop sequences. */
+  chatPrompt(messages: ChatOptions['messages']): { tokens: Token[]; stopSequences: Token[][] } {
+    if (!Array.isArray(messages) || messages.length === 0) {
       throw new ArgumentError('chat: messages must be a non-empty array of {role, content}');
     }
-    const history: ChatHistoryItem[] = options.messages.map((m, i) => {
+    const history: ChatHistoryItem[] = messages.map((m, i) => {
       if (typeof m?.content !== 'string') throw new ArgumentError(`chat: messages[${i}].content must be a string`);
       if (m.role === 'system') return { type: 'system', text: m.content };
       if (m.role === 'user') return { type: 'user', text: m.content };
@@ -282,10 +321,10 @@ export class GgufLanguageModel implements LanguageModel {
     const state = wrapper.generateContextState({ chatHistory: [...history, { type: 'model', response: [] }] });
     const tokens = state.contextText.tokenize(this.model.tokenizer);
     const stopSequences = state.stopGenerationTriggers.map((t) => t.tokenize(this.model.tokenizer));
-    return this.generate('chat', tokens, { ...options, prompt: { tokens } }, stopSequences);
+    return { tokens, stopSequences };
   }
 
-  private generate(operation: string, promptTokens: Token[], options: SampleOptions, stopSequences: Token[][]): Promise<SampleResult> {
+  private generate(operation: string, promptTokens: Token[], options: SampleOptions & GgufGenerationControl, stopSequences: Token[][]): Promise<GgufSampleResult> {
     checkPositiveInt(operation, 'maxTokens', options.maxTokens, true);
     checkPositiveInt(operation, 'topLogprobs', options.topLogprobs, true);
     if (options.maxTokens === undefined) throw new ArgumentError(`${operation}: maxTokens is required`);
@@ -304,17 +343,26 @@ export class GgufLanguageModel implements LanguageModel {
       throw new ArgumentError(`${operation}: stop must be an array of non-empty strings`);
     }
     const stopAtEos = options.stopAtEos ?? true;
+    const topP = options.topP ?? 1;
+    if (!(topP >= 0 && topP <= 1)) throw new ArgumentError(`${operation}: topP must be a number in 0…1, got ${topP}`);
+    const { signal, onToken } = options;
     const rng = createRng(options.seed ?? Math.floor(Math.random() * 2 ** 32));
     return this.exclusive(async () => {
       const generated: GeneratedToken[] = [];
       const ids: Token[] = [];
       let finishReason: FinishReason = 'length';
       let text = '';
-      if (options.maxTokens === 0) return { text, tokens: generated, finishReason, warnings: [] };
+      let emitted = 0;
+      const emit = (upTo: number): void => { while (emitted < upTo) onToken?.(generated[emitted++]!); };
+      const cancelled = (): boolean => signal?.aborted === true;
+      if (cancelled()) throw new GenerationCancelledError(`${operation}: cancelled before it started`);
+      if (options.maxTokens === 0) return { text, tokens: generated, finishReason, warnings: [], promptTokens: promptTokens.length };
       let [probs] = await this.distributionsAfter(promptTokens, promptTokens.length - 1, operation);
       for (;;) {
+        if (cancelled()) throw new GenerationCancelledError(`${operation}: cancelled after ${generated.length} token(s)`);
         const candidates = allowed ? [...allowed] : [...probs!.keys()];
         const logprobs = candidates.map((id) => Math.log(probs!.get(id as Token) ?? 0) + (bias.get(id) ?? 0));
+        if (topP < 1 && temperature > 0) nucleusMask(logprobs, temperature, topP);
         const id = candidates[sampleIndex(logprobs, temperature, rng)]! as Token;
         if (stopAtEos && this.model.isEogToken(id)) { finishReason = 'eos'; break; }
         const item: GeneratedToken = { id, text: this.model.detokenize([id], false, [...promptTokens, ...ids]), logprob: Math.log(probs!.get(id) ?? 0) };
@@ -336,11 +384,13 @@ export class GgufLanguageModel implements LanguageModel {
           finishReason = 'stop';
           break;
         }
+        if (onToken) emit(finalTokenCount(generated, ids, stop, stopSequences));
         if (generated.length >= options.maxTokens) break;
         const all = [...promptTokens, ...ids];
         [probs] = await this.distributionsAfter(all, all.length - 1, operation);
       }
-      return { text, tokens: generated, finishReason, warnings: [] };
+      emit(generated.length);
+      return { text, tokens: generated, finishReason, warnings: [], promptTokens: promptTokens.length };
     });
   }
 
@@ -351,4 +401,25 @@ export class GgufLanguageModel implements LanguageModel {
     await this.context.dispose();
     await this.model.dispose();
   }
+}
+
+/**
+ * How many leading generated tokens no later stop can remove: a token is held back while the text from its start
+ * could still grow into a stop string, or while it belongs to a trailing run of ids that begins a stop sequence.
+ */
+export function finalTokenCount(generated: readonly { text: string }[], ids: readonly number[], stop: readonly string[], stopSequences: readonly (readonly number[])[]): number {
+  const text = generated.map((g) => g.text).join('');
+  let held = 0;
+  for (const s of stop) {
+    for (let k = Math.min(s.length - 1, text.length); k > held; k--) if (text.endsWith(s.slice(0, k))) { held = k; break; }
+  }
+  let count = 0;
+  for (let end = 0; count < generated.length && (end += generated[count]!.text.length) <= text.length - held;) count++;
+  let heldIds = 0;
+  for (const seq of stopSequences) {
+    for (let k = Math.min(seq.length - 1, ids.length); k > heldIds; k--) {
+      if (seq.slice(0, k).every((t, j) => ids[ids.length - k + j] === t)) { heldIds = k; break; }
+    }
+  }
+  return Math.min(count, ids.length - heldIds);
 }
