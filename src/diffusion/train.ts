@@ -144,15 +144,16 @@ export function trainScore(data: Tensor, opts: TrainOptions = {}): TrainedScore 
 }
 
 /** Saves the EMA weights and the configuration as a safetensors checkpoint. */
-export function saveScore(file: string, model: TrainedScore): void {
-  saveParams(file, model.ema, { strata: 'diffusion-score', config: JSON.stringify(model.config) });
+export function saveScore(file: string, model: TrainedScore, extra: Record<string, unknown> = {}): void {
+  saveParams(file, model.ema, { strata: 'diffusion-score', config: JSON.stringify(model.config), extra: JSON.stringify(extra) });
 }
 
 /** Loads a checkpoint written by `saveScore`. */
-export function loadScore(file: string): { config: ScoreNetConfig; params: MlpParams; sched: Schedule; score: ScoreFn } {
+export function loadScore(file: string): { config: ScoreNetConfig; params: MlpParams; sched: Schedule; score: ScoreFn; extra: Record<string, unknown> } {
   const { params, metadata } = loadParams(file);
   if (metadata.strata !== 'diffusion-score' || !metadata.config) throw new ArgumentError(`loadScore: ${file} is not a Strata diffusion score checkpoint (metadata.strata = ${metadata.strata ?? 'missing'})`);
   const config = JSON.parse(metadata.config) as ScoreNetConfig;
   const sched = scheduleFromConfig(config.schedule);
-  return { config, params: params as MlpParams, sched, score: networkScore(params as MlpParams, config, sched) };
+  const extra = metadata.extra ? (JSON.parse(metadata.extra) as Record<string, unknown>) : {};
+  return { config, params: params as MlpParams, sched, score: networkScore(params as MlpParams, config, sched), extra };
 }
