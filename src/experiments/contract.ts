@@ -4,7 +4,8 @@
  */
 
 export type SystemName = 'core' | 'nn' | 'linalg' | 'forecast' | 'quere' | 'bounds' | 'pde' | 'diffusion' | 'complexity';
-export type Verdict = 'reproduced' | 'partly reproduced' | 'not reproduced';
+/** `inconclusive`: the run is too small to tell (its margins do not exceed the measured noise). */
+export type Verdict = 'reproduced' | 'partly reproduced' | 'inconclusive' | 'not reproduced';
 
 /** Reports progress of long work; the CLI draws a bar on a TTY and stays silent otherwise. */
 export interface ProgressSink {

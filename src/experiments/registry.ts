@@ -12,6 +12,8 @@ import { linalgExperiment } from './linalg/cola-structure.ts';
 import { structuredScalingExperiment } from './nn/structured-scaling.ts';
 import { structuredLrTransferExperiment } from './nn/structured-lr-transfer.ts';
 import { structuredEinsumSweepExperiment } from './nn/structured-einsum-sweep.ts';
+import { eventSamplingExperiment } from './diffusion/event-sampling.ts';
+import { learnedScoreExperiment } from './diffusion/learned-score.ts';
 import { structuredMoeExperiment } from './nn/structured-moe.ts';
 
-export const experiments: Experiment[] = [digitsExperiment, charLmExperiment, forecastExperiment, quereExperiment, linalgExperiment, structuredScalingExperiment, structuredLrTransferExperiment, structuredEinsumSweepExperiment, structuredMoeExperiment];
+export const experiments: Experiment[] = [digitsExperiment, charLmExperiment, forecastExperiment, quereExperiment, linalgExperiment, structuredScalingExperiment, structuredLrTransferExperiment, structuredEinsumSweepExperiment, structuredMoeExperiment, eventSamplingExperiment, learnedScoreExperiment];

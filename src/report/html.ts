@@ -8,18 +8,20 @@ import { escapeHtml, slug } from './escape.ts';
 import { formatSeconds, formatValue } from './format.ts';
 import { renderFigureSvg } from './svg.ts';
 
-type BadgeKind = 'reproduced' | 'partly' | 'not' | 'failed';
+type BadgeKind = 'reproduced' | 'partly' | 'inconclusive' | 'not' | 'failed';
 
 function badgeKind(e: ExperimentRecord): BadgeKind {
   if (e.status === 'failed') return 'failed';
   if (e.verdict === 'reproduced') return 'reproduced';
   if (e.verdict === 'partly reproduced') return 'partly';
+  if (e.verdict === 'inconclusive') return 'inconclusive';
   return 'not';
 }
 
 const badgeText: Record<BadgeKind, string> = {
   reproduced: '✓ reproduced',
   partly: '◐ partly reproduced',
+  inconclusive: '? inconclusive',
   not: '✗ not reproduced',
   failed: '⚠ failed to run',
 };
@@ -65,7 +67,7 @@ ${body}
 }
 
 function header(results: DemoResults): string {
-  const counts: Record<BadgeKind, number> = { reproduced: 0, partly: 0, not: 0, failed: 0 };
+  const counts: Record<BadgeKind, number> = { reproduced: 0, partly: 0, inconclusive: 0, not: 0, failed: 0 };
   for (const e of results.experiments) counts[badgeKind(e)]++;
   const chips = (Object.keys(counts) as BadgeKind[])
     .filter((k) => counts[k] > 0)
@@ -219,6 +221,7 @@ nav li .badge { font-size: 11px; padding: 0 6px; }
 .badge { display: inline-block; border-radius: 999px; padding: 2px 10px; font-size: 13px; font-weight: 600; white-space: nowrap; }
 .badge-reproduced { color: var(--ok); background: var(--ok-bg); border: 1px solid #b7dfc2; }
 .badge-partly { color: var(--part); background: var(--part-bg); border: 1px solid #f0d58a; }
+.badge-inconclusive { color: #57606a; background: #f1f3f5; border: 1px solid #c8ced4; }
 .badge-not { color: var(--bad); background: var(--bad-bg); border: 1px solid #f4b9b2; }
 .badge-failed { color: var(--fail); background: var(--fail-bg); border: 1px solid #cdbbf2; }
 .sys { display: inline-block; font: 600 12px/1.6 ui-monospace, SFMono-Regular, Menlo, monospace; color: var(--accent); background: #e8f0fb; border-radius: 4px; padding: 0 6px; vertical-align: 2px; }
@@ -233,6 +236,7 @@ table.data td, table.data th { padding-right: 28px; }
 section.experiment { border-top: 4px solid var(--line); }
 section.experiment[data-verdict="reproduced"][data-status="ok"] { border-top-color: var(--ok); }
 section.experiment[data-verdict="partly reproduced"][data-status="ok"] { border-top-color: #d4a72c; }
+section.experiment[data-verdict="inconclusive"][data-status="ok"] { border-top-color: #8c959f; }
 section.experiment[data-verdict="not reproduced"][data-status="ok"] { border-top-color: var(--bad); }
 section.experiment[data-status="failed"] { border-top-color: var(--fail); }
 table.comparison td.ours { font-weight: 600; }
