@@ -21,3 +21,4 @@ export { structuredScalingExperiment, runScalingSweep, summarise, type SweepConf
 export { structuredLrTransferExperiment } from './nn/structured-lr-transfer.ts';
 export { structuredEinsumSweepExperiment } from './nn/structured-einsum-sweep.ts';
 export { structuredMoeExperiment } from './nn/structured-moe.ts';
+export { SYSTEMS, simulateRows, spikeEvent, destandardise, type SystemData } from './diffusion/fhn-data.ts';

@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Rng, Tensor, mean, max, sub, ArgumentError } from '../../core/index.ts';
 import * as D from '../../diffusion/index.ts';
-import { SYSTEMS, simulateRows, spikeEvent, destandardise } from '../../experiments/diffusion/fhn-data.ts';
+import { SYSTEMS, simulateRows, spikeEvent, destandardise } from '../../experiments/index.ts';
 import { commonOptions, parseCommandArgs, parseSeed, UsageError, type CliIO, type Command } from '../command.ts';
 import { ProgressRenderer, progressMode } from '../progress.ts';
 
