@@ -25,3 +25,14 @@ test('event-sampling verdict: margins within the noise → inconclusive, never r
   // a clear log P miss is a failure, not inconclusive
   assert.equal(eventSamplingCriteria({ ...good, logPError: 0.3, logPStderr: 0.02 })[2]!.outcome, 'fail');
 });
+
+import { learnedScoreVerdict } from '../../src/experiments/diffusion/learned-score.ts';
+
+test('learned-score verdict: agreement, partial agreement, failure, and an under-trained model is inconclusive', () => {
+  const ok = { eventFraction: 0.95, ksP: 0.2, heldOutEvents: 80, unconditionalKs: 0.08 };
+  assert.equal(learnedScoreVerdict(ok), 'reproduced');
+  assert.equal(learnedScoreVerdict({ ...ok, ksP: 1e-5 }), 'partly reproduced');
+  assert.equal(learnedScoreVerdict({ ...ok, eventFraction: 0.3 }), 'not reproduced');
+  assert.equal(learnedScoreVerdict({ ...ok, unconditionalKs: 0.9 }), 'inconclusive');
+  assert.equal(learnedScoreVerdict({ ...ok, heldOutEvents: 5 }), 'inconclusive');
+});
