@@ -14,10 +14,10 @@
  *   - the first staged product of an epoch refreshes the copy from the live storage — a memcpy for the GEMV and CSR
  *     copies, a memcpy plus an in-wasm compare of both triangles for the packed symmetric one (restaged on any
  *     difference) — at the cost of one to a few products; later products of that epoch use the copy as is;
- *   - a product that is itself the outermost operation (a lone `D.matmat(x)`) is not staged at all: one check plus
- *     one wasm product cost more than the plain JS product, which reads the live storage.
+ *   - a product that is itself the outermost operation (a lone `D.matmat(x)`) refreshes too: a memcpy plus the wasm
+ *     product still beat the JS product on the live array at the sizes that are staged.
  *
- * A Krylov solve of a few hundred products thus pays one extra pass, and no product ever reads a stale copy.
+ * A Krylov solve of a few hundred products thus pays one refresh, and no product ever reads a stale copy.
  */
 
 let depth = 0;
@@ -32,9 +32,6 @@ export function operation<T>(f: () => T): T {
 /** Enter/leave without a closure, for the product hot path (`LinearOperator.matmat`). Always pair in try/finally. */
 export function enterOperation(): void { if (depth++ === 0) epoch++; }
 export function leaveOperation(): void { depth--; }
-
-/** The epoch of the operation in progress, or −1 when the current product is itself the outermost operation. */
-export function stagingEpoch(): number { return depth >= 2 ? epoch : -1; }
 
 /** The epoch of the operation in progress at any depth, or −1 outside every operation. */
 export function currentEpoch(): number { return depth >= 1 ? epoch : -1; }
@@ -68,7 +65,7 @@ export class StagingSlot<T extends StagedCopy> {
   constructor(private readonly make: () => T | null) {}
   /** The copy to use for a product now, or null to run the JS kernel on the live storage. */
   get(): T | null {
-    const e = stagingEpoch();
+    const e = currentEpoch();
     if (e < 0 || this.failed) return null;
     if (this.copy) {
       if (this.checked !== e) {
