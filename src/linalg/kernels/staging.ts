@@ -23,7 +23,11 @@
 let depth = 0;
 let epoch = 0;
 
-/** Runs f as (part of) one operation; see the file comment. */
+/**
+ * Runs f as (part of) one operation; see the file comment. Exported for callers with their own product loops
+ * (`operation(() => { for (…) y = D.matmat(y) })`): staged copies are refreshed once instead of per product, and
+ * the storage must not be edited inside f.
+ */
 export function operation<T>(f: () => T): T {
   if (depth++ === 0) epoch++;
   try { return f(); } finally { depth--; }
