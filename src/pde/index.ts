@@ -14,3 +14,4 @@ export { fitNetwork, type FitOptions, type FitResult } from './fit.ts';
 export { NeuralIVP, ednnOptions, type NeuralIvpOptions, type RestartPolicy, type StepRecord, type RestartEvent, type Trajectory } from './solver.ts';
 export * as nets from './nets.ts';
 export * as pdes from './pdes.ts';
+export { solveGrid, gridCost, GridTooLarge, type GridOptions, type GridResult, type GridCost } from './grid.ts';

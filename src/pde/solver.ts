@@ -30,7 +30,12 @@ export interface NeuralIvpOptions {
   solver?: 'pcg' | 'dense';
   /** μ = relative·λ_max(M); default 1e-6 for 'pcg', 1e-12 for 'dense'. */
   mu?: { relative: number };
-  cg?: { tol?: number; maxIter?: number; nystromRank?: number };
+  /**
+   * CG settings. `preconditioner`: rebuild the Nyström sketch at every dynamics evaluation ('stage', default) or only
+   * on refresh steps ('refresh', the reference's every-k-steps). With fresh points per stage M changes by Monte-Carlo
+   * noise of order λ_max/√N ≫ μ, and a sketch of another stage's M barely preconditions the current one.
+   */
+  cg?: { tol?: number; maxIter?: number; nystromRank?: number; preconditioner?: 'stage' | 'refresh' };
   /** Refresh λ_max, μ, the preconditioner and the cond estimate every this many steps (default 10). */
   refreshEvery?: number;
   /** Lanczos iterations of the spectrum estimate (default 50). */
@@ -95,6 +100,11 @@ function posInt(name: string, v: number): number {
   if (!Number.isInteger(v) || v < 1) throw new ArgumentError(`NeuralIVP: ${name} must be a positive integer, got ${v}`);
   return v;
 }
+function pcMode(v: string | undefined): boolean {
+  if (v === undefined || v === 'stage') return true;
+  if (v === 'refresh') return false;
+  throw new ArgumentError(`NeuralIVP: cg.preconditioner must be 'stage' or 'refresh', got '${v}'`);
+}
 function posNum(name: string, v: number): number {
   if (!(Number.isFinite(v) && v > 0)) throw new ArgumentError(`NeuralIVP: ${name} must be a positive finite number, got ${v}`);
   return v;
@@ -107,7 +117,7 @@ export class NeuralIVP {
   theta: Float64Array;
   readonly evalX: Float64Array;
   private readonly o: {
-    points: number; solver: 'pcg' | 'dense'; muRel: number; cgTol: number; cgMaxIter: number; rank: number;
+    points: number; solver: 'pcg' | 'dense'; muRel: number; cgTol: number; cgMaxIter: number; rank: number; pcEveryStage: boolean;
     refreshEvery: number; lanczosSteps: number; integrator: ReturnType<typeof validateIntegrator>;
     restart: RestartPolicy | null; fit: FitOptions; restartFit: FitOptions; seed: number; maxSteps: number;
     onStep: ((s: StepRecord) => void) | null;
@@ -140,7 +150,7 @@ export class NeuralIVP {
     if (!Number.isFinite(seed)) throw new ArgumentError(`NeuralIVP: seed must be finite, got ${seed}`);
     this.o = {
       points, solver, muRel,
-      cgTol: posNum('cg.tol', opts.cg?.tol ?? 1e-8), cgMaxIter: posInt('cg.maxIter', opts.cg?.maxIter ?? 200), rank: posInt('cg.nystromRank', opts.cg?.nystromRank ?? 50),
+      cgTol: posNum('cg.tol', opts.cg?.tol ?? 1e-8), cgMaxIter: posInt('cg.maxIter', opts.cg?.maxIter ?? 200), rank: posInt('cg.nystromRank', opts.cg?.nystromRank ?? 50), pcEveryStage: pcMode(opts.cg?.preconditioner),
       refreshEvery: posInt('refreshEvery', opts.refreshEvery ?? 10), lanczosSteps: posInt('lanczosSteps', opts.lanczosSteps ?? 50),
       integrator: validateIntegrator(opts.integrator ?? { method: 'rk4', dt: 0.01 }),
       restart, fit, restartFit: { ...fit, ...opts.restartFit }, seed, maxSteps: posInt('maxSteps', opts.maxSteps ?? 100000),
@@ -221,7 +231,7 @@ export class NeuralIVP {
           P = nystromPreconditioner(sys, o.rank, mu, this.rng.lanczos.nextU32());
         }
         needRefresh = false; refreshedThisStep = true;
-      }
+      } else if (o.solver === 'pcg' && o.pcEveryStage) P = nystromPreconditioner(sys, o.rank, mu, this.rng.lanczos.nextU32());
       const r = o.solver === 'pcg'
         ? solvePcg(sys, F, mu, { tol: o.cgTol, maxIter: o.cgMaxIter, P, x0: lastThetaDot })
         : solveDense(sys, F, mu);
