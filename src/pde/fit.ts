@@ -7,6 +7,8 @@ import { Tensor, Rng, sub, mul, mean, add, ArgumentError } from '../core/index.t
 import { valueAndGrad } from '../autodiff/index.ts';
 import { Optimizer, cosineSchedule } from '../optim/index.ts';
 import { choleskyInPlace } from '../linalg/index.ts';
+import { parameterJacobian } from './derivatives.ts';
+import { applyJt, nystromPreconditioner, solvePcg, type LsSystem } from './lsq.ts';
 import { componentForward, netInputs, pack, unpack, type LayerTensors, type NetConfig } from './net.ts';
 import { samplePoints } from './problem.ts';
 
@@ -19,6 +21,11 @@ export interface FitOptions {
   batch: number;
   /** Ridge factor of the head refit (default 1e-5). */
   ridge: number;
+  /**
+   * Levenberg–Marquardt iterations after Adam (default 0: the reference's Adam-only fit). Each solves
+   * (JᵀJ/N + λI)Δ = Jᵀr/N by Nyström-PCG on fresh points, reusing the least-squares machinery of the time step.
+   */
+  gaussNewton: number;
 }
 
 export interface FitResult { theta: Float64Array; relError: number; seconds: number }
@@ -50,6 +57,7 @@ export function fitNetwork(c: NetConfig, theta0: Float64Array, target: Target, o
     }
   }
   let theta = pack(c, params);
+  if (o.gaussNewton > 0) theta = levenbergMarquardt(c, theta, target, o.gaussNewton, Math.max(2 * o.batch, 256), rng);
   theta = ridgeHead(c, theta, target, o.batch, o.ridge, rng);
   const { X, Y } = batch(c, target, Math.max(o.batch, 1000), rng);
   const inp = netInputs(c, X);
@@ -109,4 +117,40 @@ function cholSolve(G: Float64Array, q: number, r: Float64Array): Float64Array {
   for (let i = 0; i < q; i++) { let s = x[i]!; for (let j = 0; j < i; j++) s -= G[j * q + i]! * x[j]!; x[i] = s / G[i * q + i]!; }
   for (let i = q - 1; i >= 0; i--) { let s = x[i]!; for (let j = i + 1; j < q; j++) s -= G[i * q + j]! * x[j]!; x[i] = s / G[i * q + i]!; }
   return x;
+}
+
+/**
+ * Levenberg–Marquardt (Marquardt 1963) on E_x(u_θ(x) − target(x))²: per iteration fresh points, J and the residual,
+ * Δ = (JᵀJ/N + λI)⁻¹Jᵀr/N; the step is kept when it lowers the loss on those points (λ ÷ 3), else λ × 4.
+ * λ starts at 1e-3 of tr(M)/p, the mean eigenvalue.
+ */
+function levenbergMarquardt(c: NetConfig, theta0: Float64Array, target: Target, iters: number, N: number, rng: Rng): Float64Array {
+  let theta = theta0, lam = -1;
+  const K = c.nOut;
+  for (let it = 0; it < iters; it++) {
+    const Xd = samplePoints(rng, N, c.dim), X = new Tensor(Xd, [N, c.dim]);
+    const y = target(Xd);
+    const { u, blocks } = parameterJacobian(c, theta, X);
+    const r = u.map((v, i) => y[i]! - v);
+    const loss0 = r.reduce((s, v) => s + v * v, 0);
+    const sys: LsSystem = { N, p: theta.length, blocks };
+    if (lam < 0) { let tr = 0; for (const b of blocks) for (const v of b.J) tr += v * v; lam = 1e-3 * tr / N / theta.length; }
+    const F = applyJt(sys, r, K);
+    for (let tries = 0; tries < 4; tries++) {
+      const P = nystromPreconditioner(sys, 50, lam, rng.nextU32());
+      const { x } = solvePcg(sys, F, lam, { tol: 1e-6, maxIter: 100, P, x0: null });
+      const cand = theta.map((t, i) => t + x[i]!);
+      const u1 = evaluateAt(c, cand, X);
+      let loss1 = 0; for (let i = 0; i < u1.length; i++) loss1 += (y[i]! - u1[i]!) ** 2;
+      if (loss1 < loss0) { theta = cand; lam /= 3; break; }
+      lam *= 4;
+    }
+  }
+  return theta;
+}
+
+function evaluateAt(c: NetConfig, theta: Float64Array, X: Tensor): Float64Array {
+  const N = X.shape[0]!, inp = netInputs(c, X), out = new Float64Array(N * c.nOut);
+  unpack(c, theta).forEach((layers, k) => { const u = componentForward(c, layers, inp).values(); for (let n = 0; n < N; n++) out[n * c.nOut + k] = u[n]!; });
+  return out;
 }

@@ -94,7 +94,7 @@ export interface Trajectory {
   finalError: number | null;
 }
 
-const FIT_DEFAULTS: FitOptions = { steps: 1000, lr: 3e-3, batch: 512, ridge: 1e-5 };
+const FIT_DEFAULTS: FitOptions = { steps: 1000, lr: 3e-3, batch: 512, ridge: 1e-5, gaussNewton: 0 };
 
 function posInt(name: string, v: number): number {
   if (!Number.isInteger(v) || v < 1) throw new ArgumentError(`NeuralIVP: ${name} must be a positive integer, got ${v}`);
