@@ -42,18 +42,21 @@ export function advection(dim: number, o: { speed?: number; sigma?: number; tEnd
   });
 }
 
-/** u_t = ν·Δu; u0 = φ_(1,…,1) + ½·φ_(2,…,2); exact: modes decay as exp(−ν(π/2)²|k|²t). */
-export function heat(dim: number, o: { nu?: number; tEnd?: number } = {}): PDE {
+/** u_t = ν·Δu; u0 = φ_(1,…,1) + ½·φ_(2,…,2) (or φ_(1,…,1) alone with modes: 1); exact: modes decay as exp(−ν(π/2)²|k|²t). */
+export function heat(dim: number, o: { nu?: number; tEnd?: number; modes?: 1 | 2 } = {}): PDE {
   checkDim('heat', dim);
   const nu = o.nu ?? 0.05;
   checkPos('heat', 'nu', nu);
   const k1 = Array.from({ length: dim }, () => 1), k2 = Array.from({ length: dim }, () => 2);
   const r1 = nu * (Math.PI / 2) ** 2 * dim, r2 = nu * (Math.PI / 2) ** 2 * 4 * dim;
+  const m = o.modes ?? 2;
+  if (m !== 1 && m !== 2) throw new ArgumentError(`heat: modes must be 1 or 2, got ${m}`);
+  const c2 = m === 2 ? 0.5 : 0;
   return definePde({
-    name: `heat${dim}d`, dim, components: 1, uses: ['laplacian'], tEnd: o.tEnd ?? 1,
+    name: m === 2 ? `heat${dim}d` : `heat${dim}d-mode1`, dim, components: 1, uses: ['laplacian'], tEnd: o.tEnd ?? 1,
     rhs: (_u, d) => [nu * d.laplacian[0]!],
-    u0: (x) => [eigenmode(k1, x) + 0.5 * eigenmode(k2, x)],
-    exact: (x, t) => [Math.exp(-r1 * t) * eigenmode(k1, x) + 0.5 * Math.exp(-r2 * t) * eigenmode(k2, x)],
+    u0: (x) => [eigenmode(k1, x) + c2 * eigenmode(k2, x)],
+    exact: (x, t) => [Math.exp(-r1 * t) * eigenmode(k1, x) + c2 * Math.exp(-r2 * t) * eigenmode(k2, x)],
   });
 }
 
@@ -77,6 +80,7 @@ export function wave2d(o: { c2?: number; tEnd?: number } = {}): PDE {
 export const PROBLEMS: Record<string, () => PDE> = {
   advection1d: () => advection(1), advection2d: () => advection(2), advection3d: () => advection(3),
   heat1d: () => heat(1), heat2d: () => heat(2), heat3d: () => heat(3),
+  heat4d: () => heat(4, { modes: 1 }), heat5d: () => heat(5, { modes: 1 }), heat6d: () => heat(6, { modes: 1 }),
   wave2d: () => wave2d(),
 };
 

@@ -33,6 +33,15 @@ test('pdeVerdict: some checks passing is partly reproduced; margins are enforced
   assert.equal(pdeVerdict({ ...base, restartCondRatio: null }).verdict, 'partly reproduced');
 });
 
+test('pdeVerdict: cond(M) at the float64 limit is not measurable and cannot count as a pass', () => {
+  const sat = { ...base, condA0: 9e14, condAEnd: 4.5e15, condCEnd: 9e14, restartCondRatio: 1.1 };
+  const v = pdeVerdict(sat);
+  assert.equal(v.verdict, 'partly reproduced');
+  assert.deepEqual(v.checks.map((c) => c.measurable), [false, true, false, true]);
+  // With the measurable error checks failing too, nothing measured passes.
+  assert.equal(pdeVerdict({ ...sat, errA: 0.004, errC: 0.005, errB: 0.004 }).verdict, 'not reproduced');
+});
+
 test('pdeVerdict: short or broken runs are inconclusive', () => {
   assert.equal(pdeVerdict({ ...base, steps: 4 }).verdict, 'inconclusive');
   assert.equal(pdeVerdict({ ...base, stoppedRuns: 1 }).verdict, 'inconclusive');

@@ -26,19 +26,31 @@ export const ERROR_MARGIN = 1.5;
 /** "Grows by ≥ 2 orders of magnitude" (spec §5). */
 export const COND_GROWTH = 100;
 
-export interface PdeVerdict { verdict: Verdict; checks: { name: string; passed: boolean; detail: string }[] }
+/**
+ * cond(M) estimates at or above this are at the float64 limit (θ_min is clamped at eps64·θ_max ⇒ cond ≤ 4.5e15):
+ * growth or drops between such values are not measurable.
+ */
+export const COND_SATURATED = 1e13;
+
+export interface PdeCheck { name: string; passed: boolean; measurable: boolean; detail: string }
+export interface PdeVerdict { verdict: Verdict; checks: PdeCheck[] }
 
 /** The verdict of the 1-D comparison, a pure function of the metrics (spec §5 "Expected / reproduced" (a)). */
 export function pdeVerdict(m: PdeMetrics, minSteps = 20): PdeVerdict {
-  const checks = [
-    { name: 'cond(M) of the EDNN run grows ≥ 100×', passed: m.condAEnd / m.condA0 >= COND_GROWTH, detail: `${fmt(m.condA0)} → ${fmt(m.condAEnd)}` },
-    { name: `EDNN final error > ${ERROR_MARGIN}× the restarted Neural IVP's`, passed: m.errA > ERROR_MARGIN * m.errC, detail: `${fmt(m.errA)} vs ${fmt(m.errC)}` },
-    { name: 'restarts drop cond(M) (after/before ≤ 0.5)', passed: m.restartCondRatio !== null && m.restartCondRatio <= 0.5, detail: m.restartCondRatio === null ? 'no restart measured' : `ratio ${fmt(m.restartCondRatio)}` },
-    { name: `restarted run has the lowest final error (by ${ERROR_MARGIN}× over B)`, passed: m.errC * ERROR_MARGIN < m.errB && m.errC < m.errA, detail: `C ${fmt(m.errC)}, B ${fmt(m.errB)}, A ${fmt(m.errA)}` },
+  const condStart = m.condA0 < COND_SATURATED;
+  const restartMeasurable = m.restartCondRatio !== null && m.condCEnd < COND_SATURATED;
+  const checks: PdeCheck[] = [
+    { name: 'cond(M) of the EDNN run grows ≥ 100×', passed: condStart && m.condAEnd / m.condA0 >= COND_GROWTH, measurable: condStart, detail: `${fmt(m.condA0)} → ${fmt(m.condAEnd)}${condStart ? '' : ' (starts at the float64 limit: growth not measurable)'}` },
+    { name: `EDNN final error > ${ERROR_MARGIN}× the restarted Neural IVP's`, passed: m.errA > ERROR_MARGIN * m.errC, measurable: true, detail: `${fmt(m.errA)} vs ${fmt(m.errC)}` },
+    { name: 'restarts drop cond(M) (after/before ≤ 0.5)', passed: restartMeasurable && m.restartCondRatio! <= 0.5, measurable: restartMeasurable, detail: m.restartCondRatio === null ? 'no restart measured' : `ratio ${fmt(m.restartCondRatio)}${restartMeasurable ? '' : ' (cond at the float64 limit: not measurable)'}` },
+    { name: `restarted run has the lowest final error (by ${ERROR_MARGIN}× over B)`, passed: m.errC * ERROR_MARGIN < m.errB && m.errC < m.errA, measurable: true, detail: `C ${fmt(m.errC)}, B ${fmt(m.errB)}, A ${fmt(m.errA)}` },
   ];
-  const underPowered = m.steps < minSteps || m.stoppedRuns > 0 || ![m.errA, m.errB, m.errC, m.condA0, m.condAEnd].every(Number.isFinite);
-  const passed = checks.filter((c) => c.passed).length;
-  const verdict: Verdict = underPowered ? 'inconclusive' : passed === checks.length ? 'reproduced' : passed === 0 ? 'not reproduced' : 'partly reproduced';
+  const underPowered = m.steps < minSteps || m.stoppedRuns > 0 || ![m.errA, m.errB, m.errC].every(Number.isFinite);
+  const measured = checks.filter((c) => c.measurable);
+  const passed = measured.filter((c) => c.passed).length;
+  // Unmeasurable checks cannot be counted as passed: with any of them, the best possible verdict is 'partly'.
+  const verdict: Verdict = underPowered || measured.length === 0 ? 'inconclusive'
+    : passed === checks.length ? 'reproduced' : passed === 0 ? 'not reproduced' : 'partly reproduced';
   return { verdict, checks };
 }
 
@@ -75,7 +87,7 @@ export const pdeExperiment: Experiment = {
   async run(ctx: ExperimentContext): Promise<ExperimentResult> {
     const quick = ctx.quick, ext = ctx.extended;
     const tEnd = quick ? 0.2 : 1;
-    const dt = quick ? 0.05 : ext ? 0.01 : 0.025;
+    const dt = quick ? 0.05 : ext ? 0.01 : 0.04;
     const N = ext ? 512 : 256;
     const pde = pdes.advection(1);
     const common: NeuralIvpOptions = {
@@ -85,7 +97,7 @@ export const pdeExperiment: Experiment = {
     const nivpNet = nets.neuralIvpMlp({ dim: 1, width: ext ? 24 : 16, depth: 2, embedding: { L: 4 } });
     const ednnNet = nets.ednnMlp({ dim: 1, width: ext ? 20 : 14, depth: 3 });
     const steps = Math.round(tEnd / dt);
-    const done = { n: 0, total: 3 * steps + (quick ? 4 : 20) };
+    const done = { n: 0, total: 3 * steps + Math.round(tEnd / 0.1) + (quick ? 1 : 5) };
     const A = runOne('A EDNN', pde, ednnNet, ednnOptions(common), tEnd, ctx, done);
     const B = runOne('B Neural IVP', pde, nivpNet, { ...common, mu: { relative: 1e-6 } }, tEnd, ctx, done);
     const C = runOne('C Neural IVP + restarts', pde, nivpNet, { ...common, mu: { relative: 1e-6 }, restart: { everyT: quick ? 0.1 : 0.25 } }, tEnd, ctx, done);
@@ -108,19 +120,20 @@ export const pdeExperiment: Experiment = {
     const grid2 = (quick ? [17, 33] : [17, 33, 65]).map((n) => solveGrid(pde2, tEnd, { n }));
     for (const g of grid1) gridRows.push(['grid 1-D', `n = ${g.n}`, g.nodes, g.error, g.seconds]);
     for (const g of grid2) gridRows.push(['grid 2-D', `n = ${g.n}`, g.nodes, g.error, g.seconds]);
-    const nivp2 = runOne('Neural IVP 2-D', pde2, nets.neuralIvpMlp({ dim: 2, width: 16, depth: 2, embedding: { L: 4 } }), { ...common, mu: { relative: 1e-6 }, integrator: { method: 'rk4', dt: quick ? 0.1 : 0.05 } }, tEnd, ctx, done);
+    const nivp2 = runOne('Neural IVP 2-D', pde2, nets.neuralIvpMlp({ dim: 2, width: 16, depth: 2, embedding: { L: 4 } }), { ...common, mu: { relative: 1e-6 }, integrator: { method: 'rk4', dt: 0.1 } }, tEnd, ctx, done);
     gridRows.push(['Neural IVP 1-D (C)', `${C.traj.params} params`, N, metrics.errC, C.seconds]);
     gridRows.push(['Neural IVP 2-D', `${nivp2.traj.params} params`, N, nivp2.traj.finalError, nivp2.seconds]);
 
     // High dimension: heat in d = 5 (Neural IVP measured) against the grid's n^d memory.
     const dHigh = 5;
-    const heatHigh = pdes.heat(dHigh);
-    const nivpHigh = runOne(`Neural IVP heat ${dHigh}-D`, heatHigh, nets.neuralIvpMlp({ dim: dHigh, width: 16, depth: 2, embedding: { L: 3 } }), { ...common, mu: { relative: 1e-6 }, integrator: { method: 'rk4', dt: 0.05 } }, quick ? 0.1 : 0.5, ctx, done);
+    const heatHigh = pdes.heat(dHigh, { modes: 1 });
+    const tHigh = quick ? 0.1 : 0.5;
+    const nivpHigh = runOne(`Neural IVP heat ${dHigh}-D`, heatHigh, nets.neuralIvpMlp({ dim: dHigh, width: 16, depth: 2, embedding: { L: 3 } }), { ...common, mu: { relative: 1e-6 }, integrator: { method: 'rk4', dt: 0.1 } }, tHigh, ctx, done);
     // Grid resolution a 1-D heat solve needs to match that error, then its cost in d dimensions.
-    const heat1 = pdes.heat(1);
+    const heat1 = pdes.heat(1, { modes: 1 });
     const target = nivpHigh.traj.finalError ?? 1;
     let nStar = 5;
-    for (const n of [5, 9, 17, 33, 65]) { nStar = n; const g = solveGrid(heat1, 0.5, { n }); if ((g.error ?? 1) <= target) break; }
+    for (const n of [5, 9, 17, 33, 65]) { nStar = n; const g = solveGrid(heat1, tHigh, { n }); if ((g.error ?? 1) <= target) break; }
     const dimRows: (string | number | null)[][] = [];
     for (let d = 1; d <= 6; d++) {
       for (const n of [nStar, 33]) {
@@ -134,15 +147,15 @@ export const pdeExperiment: Experiment = {
         const cg = r.traj.steps.reduce((s, x) => s + x.cgIterations, 0) / Math.max(1, r.traj.steps.length);
         return [r.name, r.traj.params, r.traj.finalError, cs.y[0] ?? null, cs.y[cs.y.length - 1] ?? null, cg, r.traj.restarts.length, r.seconds];
       }) },
-      { title: 'Verdict checks', columns: ['check', 'passed', 'measured'], rows: v.checks.map((c) => [c.name, c.passed ? 'yes' : 'no', c.detail]) },
+      { title: 'Verdict checks', columns: ['check', 'passed', 'measured'], rows: v.checks.map((c) => [c.name, c.measurable ? (c.passed ? 'yes' : 'no') : 'not measurable', c.detail]) },
       { title: 'Grid solver (4th-order FD + RK4) vs Neural IVP on advection: error at t_end vs wall time', columns: ['solver', 'resolution', 'nodes / points', 'final error', 'seconds'], rows: gridRows },
       { title: `Grid memory in d dimensions (derived: n^d nodes × 6 fields × 8 B) at the n a 1-D heat grid needs to match Neural IVP's ${dHigh}-D error (n* = ${nStar}) and at n = 33; Neural IVP ${dHigh}-D: ${N} points per stage, ${nivpHigh.traj.params} params, error ${fmt(target)}, ${nivpHigh.seconds.toFixed(1)} s`, columns: ['d', 'n', 'nodes', 'MiB', 'feasible'], rows: dimRows },
     ];
     const figures: Figure[] = [
       { id: 'pde-error', title: 'Relative L2 error vs time, 1-D advection (source: measured; analytic solution as reference)', kind: 'line', xLabel: 't', yLabel: 'relative L2 error', logY: true,
-        series: [A, B, C].map((r) => ({ name: r.name, x: r.traj.steps.map((s) => s.t), y: r.traj.steps.map((s) => Math.max(s.error ?? NaN, 1e-12)) })),
-        caption: 'Errors of the three runs against u0(x − t); restarts of C are visible as jumps where the refit error enters.' },
-      { id: 'pde-cond', title: 'cond(M) vs time, Lanczos estimate every 5 steps (source: measured)', kind: 'line', xLabel: 't', yLabel: 'cond(M)', logY: true,
+        series: [A, B, C].map((r) => ({ name: r.name, x: r.traj.steps.map((s) => s.t), y: r.traj.steps.map((s) => Math.min(Math.max(s.error ?? NaN, 1e-12), 1e3)) })),
+        caption: 'Errors of the three runs against u0(x − t) (clipped at 1e3); restarts of C show as jumps where the refit error enters.' },
+      { id: 'pde-cond', title: 'cond(M) vs time, Lanczos lower bound every 5 steps, ≈4.5e15 = float64 limit (source: measured)', kind: 'line', xLabel: 't', yLabel: 'cond(M)', logY: true,
         series: [{ name: A.name, ...cA }, { name: B.name, ...cB }, { name: C.name, ...cC }], caption: 'Paper claim [paper, abstract]: conditioning grows without the fixes; restarts reset it.' },
       { id: 'pde-cg', title: 'CG iterations per step (max over RK stages; source: measured)', kind: 'line', xLabel: 't', yLabel: 'iterations',
         series: [B, C].map((r) => ({ name: r.name, x: r.traj.steps.map((s) => s.t), y: r.traj.steps.map((s) => s.cgIterations) })) },
@@ -157,7 +170,7 @@ export const pdeExperiment: Experiment = {
     const load = loadavg()[0]!;
     return {
       verdict: v.verdict,
-      summary: `Final error at t = ${tEnd}: EDNN ${fmt(metrics.errA)}, Neural IVP ${fmt(metrics.errB)}, with restarts ${fmt(metrics.errC)}; grid 1-D n=${grid1[grid1.length - 1]!.n} ${fmt(grid1[grid1.length - 1]!.error ?? NaN)} in ${grid1[grid1.length - 1]!.seconds.toFixed(2)} s. cond(M): EDNN ${fmt(metrics.condA0)} → ${fmt(metrics.condAEnd)}, Neural IVP ${fmt(metrics.condB0)} → ${fmt(metrics.condBEnd)}, restarted run ends at ${fmt(metrics.condCEnd)}${metrics.restartCondRatio !== null ? ` (largest drop at a restart ×${fmt(metrics.restartCondRatio)})` : ''}. ${v.checks.filter((c) => c.passed).length}/${v.checks.length} checks pass. The paper's error tables and condition curves were not available (spec §4: unverified), so the reference column quotes its qualitative claims only. Machine load average at the end: ${load.toFixed(1)} on the shared 2 cores.`,
+      summary: `Final error at t = ${tEnd}: EDNN ${fmt(metrics.errA)}, Neural IVP ${fmt(metrics.errB)}, with restarts ${fmt(metrics.errC)}; grid 1-D n=${grid1[grid1.length - 1]!.n} ${fmt(grid1[grid1.length - 1]!.error ?? NaN)} in ${grid1[grid1.length - 1]!.seconds.toFixed(2)} s. cond(M): EDNN ${fmt(metrics.condA0)} → ${fmt(metrics.condAEnd)}, Neural IVP ${fmt(metrics.condB0)} → ${fmt(metrics.condBEnd)}, restarted run ends at ${fmt(metrics.condCEnd)}${metrics.restartCondRatio !== null ? ` (largest drop at a restart ×${fmt(metrics.restartCondRatio)})` : ''}. ${v.checks.filter((c) => c.passed).length}/${v.checks.length} checks pass (${v.checks.filter((c) => !c.measurable).length} not measurable: cond(M) of these small, redundant networks sits at the float64 limit from the start, since N = ${N} points < p and the Jacobian's spectrum decays fast). The paper's error tables and condition curves were not available (spec §4: unverified), so the reference column quotes its qualitative claims only. Machine load average at the end: ${load.toFixed(1)} on the shared 2 cores.`,
       setup: `1-D advection u_t = −u_x, Gaussian bump σ = 0.1 from x = −0.5, t ∈ [0, ${tEnd}], RK4 Δt = ${dt}, ${N} fresh uniform points per RK stage, CG tol 1e-5 ≤ 60 iterations, Nyström rank 50, λ_max/μ/preconditioner/cond refreshed every 5 steps (50 Lanczos steps). A: tanh ${ednnNet.depth}×${ednnNet.width}, dense Cholesky, μ_rel 1e-12. B: embedding L = 4, swish 2×${nivpNet.width}, boundary factor, μ_rel 1e-6. C: B + restart every ${quick ? 0.1 : 0.25} (same fit as the initial one). Fits (initial and restart): Adam ${common.fit!.steps} steps (lr 3e-3 cosine), ${common.fit!.gaussNewton} Levenberg–Marquardt iterations, ridge head. Grid: 4th-order central differences, RK4 at half the estimated stability limit. Single seed (${ctx.seed}); verdict margins ×${ERROR_MARGIN} on errors, ×${COND_GROWTH} on cond growth.`,
       metrics: { ...metrics, grid1dError: grid1[grid1.length - 1]!.error, grid1dSeconds: grid1[grid1.length - 1]!.seconds, nivp2dError: nivp2.traj.finalError, nivp2dSeconds: nivp2.seconds, nivpHeat5dError: nivpHigh.traj.finalError, nivpHeat5dSeconds: nivpHigh.seconds, gridNStar: nStar, loadAverage: load },
       reference: {
