@@ -60,3 +60,20 @@ test('a rhs that turns non-finite mid-run stops the solve with the time and reas
   assert.equal(tr.steps.length, 2);
   assert.ok(Math.abs(tr.t - 0.04) < 1e-9);
 });
+
+test('the 2-D wave system (two networks, one per component) and adaptive RK23 run through the same solver', () => {
+  const w = new NeuralIVP(pdes.wave2d(), nets.neuralIvpMlp({ dim: 2, nOut: 2, width: 8, depth: 1 }), { points: 128, integrator: { method: 'rk4', dt: 0.05 }, fit: { steps: 50, gaussNewton: 5 }, seed: 3 });
+  const tw = w.solve(0.1);
+  assert.equal(tw.stopped, null);
+  assert.equal(tw.steps.length, 2);
+  // Fitted v0 = 0 exactly; after two steps v = u_t must be non-zero and u, v within 15% of the modal solution.
+  const vals = w.values(new Float64Array([0.1, -0.2]));
+  assert.ok(Math.abs(vals[1]!) > 1e-3, `v after two steps: ${vals[1]}`);
+  assert.ok(tw.finalError! < 0.15, `wave2d error ${tw.finalError}`);
+  const h = new NeuralIVP(pdes.heat(1), nets.neuralIvpMlp({ dim: 1, width: 8, depth: 1 }), { points: 128, integrator: { method: 'rk23', rtol: 1e-3, dt0: 0.05 }, fit: { steps: 50, gaussNewton: 5 }, seed: 3 });
+  const th = h.solve(0.05);
+  assert.equal(th.stopped, null);
+  assert.ok(Math.abs(th.t - 0.05) < 1e-12);
+  assert.ok(th.steps.every((s) => s.dt > 0 && s.dt <= 0.05 + 1e-12 && s.rejected >= 0));
+  assert.ok(th.finalError! < 0.02, `rk23 heat error ${th.finalError}`);
+});
