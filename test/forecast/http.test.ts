@@ -9,7 +9,7 @@ import { nll } from '../../src/forecast/likelihood.ts';
 
 const SKIP: string | false = defaultModelAvailable() ? false : `model ${DEFAULT_MODEL_PATH} is absent`;
 
-test('forecast and nll over HTTP: server-side sampling with a +30 logit bias parses, top-5 renormalised NLL/D is finite', { skip: SKIP }, async () => {
+test('forecast and nll over HTTP: server-side sampling restricted by logit bias parses, top-5 renormalised NLL/D is finite', { skip: SKIP }, async () => {
   const server = await startServer({ modelPath: DEFAULT_MODEL_PATH, port: 0 });
   try {
     const model = createOpenAiHttpModel({ baseUrl: server.url, model: 'forecast-digits.gguf' });
@@ -18,7 +18,9 @@ test('forecast and nll over HTTP: server-side sampling with a +30 logit bias par
     const fc = await forecast(history, 6, { model, numSamples: 3, seed: 1, topP: 0.9 });
     assert.equal(fc.failures, 0);
     assert.equal(fc.samples.length, 3);
-    assert.ok(fc.warnings.some((w) => /top-p is not forwarded/.test(w)));
+    // strata serve has /tokenize: the digit tokens are restricted by logit bias, and top-p is forwarded as top_p.
+    assert.equal(fc.samplingPath, 'logit-bias');
+    assert.ok(!fc.warnings.some((w) => /top-p/.test(w)));
     const r = await nll(history.slice(0, 42), history.slice(42), { model });
     assert.ok(Number.isFinite(r.nllPerDim));
     await assert.rejects(nll(history.slice(0, 42), history.slice(42), { model, renormalize: 'allowed-set' }), /renormalize over the allowed set/);

@@ -21,7 +21,7 @@ import { tune, DARTS_GPT3_GRID } from '../../forecast/tune.ts';
 import { figureScores, gaussianNllPerDim } from '../../forecast/metrics.ts';
 import { GaussianOracleModel } from '../../forecast/oracle-model.ts';
 import { forecast } from '../../forecast/pipeline.ts';
-import { fitScaler } from '../../forecast/scaler.ts';
+import { fitScaler, DEFAULT_SCALER } from '../../forecast/scaler.ts';
 import { deserialize, serialize } from '../../forecast/serialize.ts';
 import { presetSettings, withDigitMode } from '../../forecast/settings.ts';
 import { syntheticSeries } from '../../forecast/synthetic.ts';
@@ -58,7 +58,7 @@ export async function oracleCheck(seed: number): Promise<{ mode: string; pipelin
       predictive: (prev) => (prev.length === 0 ? { mean: -sc.offset / sc.q, std: 0.2 / 0.6 / sc.q }
         : { mean: (0.8 * (prev[prev.length - 1]! * sc.q + sc.offset) - sc.offset) / sc.q, std: 0.2 / sc.q }),
     });
-    const r = await nll(history, target, { model, settings: s });
+    const r = await nll(history, target, { model, settings: s, scaler: DEFAULT_SCALER });
     const decoded = sc.inverse(deserialize(serialize(sc.transform(x), s), s)!);
     const exact = gaussianNllPerDim(target, Float64Array.from(target, (_, t) => 0.8 * decoded[199 + t]!), 0.2);
     out.push({ mode, pipeline: r.nllPerDim, exact });

@@ -3,16 +3,15 @@
  * request at a time; the evaluated prefix is kept between requests so repeated prompts (many samples of one
  * forecast) evaluate the prompt once.
  */
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
 import { getLlama, resolveChatWrapper, LlamaLogLevel } from 'node-llama-cpp';
 import type { Llama, LlamaContext, LlamaContextSequence, LlamaModel, Token, ChatHistoryItem } from 'node-llama-cpp';
-import { ArgumentError, RuntimeFailure } from '../../core/errors.ts';
+import { ArgumentError, RuntimeFailure, Rng } from '../../core/index.ts';
 import { readGgufHeader, validateForLlamaCpp } from '../gguf/reader.ts';
-import { checkPositiveInt, createRng, sampleIndex } from '../sampling.ts';
+import { ggufIdentity } from './gguf-identity.ts';
+import { checkPositiveInt, checkTopP, requestRng, sampleToken } from '../sampling.ts';
 import type {
-  ChatOptions, ChatResult, ContinuationLogprobs, FinishReason, GeneratedToken, LanguageModel, LanguageModelCapabilities,
+  ChatOptions, ChatResult, ContinuationLogprobs, ContinuationOptions, FinishReason, GeneratedToken, LanguageModel, LanguageModelCapabilities,
   NextTokenDistribution, NextTokenDistributionOptions, Prompt, SampleOptions, SampleResult, TokenLogprob, Warning,
 } from '../language-model.ts';
 
@@ -26,8 +25,13 @@ export interface GgufModelOptions {
    * results match a float32 reference to ~1e-6 instead of ~1e-3.
    */
   kvCacheType?: 'F16' | 'F32';
-  /** Override the model identity used in cache keys (default: `gguf:sha256:<file hash>`). */
+  /** Override the model identity used in cache keys (default: `ggufIdentity(path)`). */
   identity?: string;
+  /**
+   * Seed of the model's session stream, from which a `sample` or `chat` call without its own `seed` draws (through
+   * `Rng.split`). Default 0: unseeded runs are reproducible too.
+   */
+  seed?: number;
 }
 
 /** Sampler settings under which node-llama-cpp reports the full softmax instead of a truncated, renormalised top set. */
@@ -44,11 +48,6 @@ function sharedLlama(threads: number): Promise<Llama> {
   return p;
 }
 
-async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
 
 /**
  * Load a GGUF model. The file is validated in TypeScript first (header, tensor bounds, keys llama.cpp would abort
@@ -61,7 +60,7 @@ export async function loadGgufModel(path: string, options: GgufModelOptions = {}
   checkPositiveInt('loadGgufModel', 'contextSize', options.contextSize);
   const header = await readGgufHeader(path);
   validateForLlamaCpp(header);
-  const identity = options.identity ?? `gguf:sha256:${await sha256File(path)}`;
+  const identity = options.identity ?? await ggufIdentity(path);
   const llama = await sharedLlama(threads);
   let model: LlamaModel;
   try {
@@ -80,7 +79,7 @@ export async function loadGgufModel(path: string, options: GgufModelOptions = {}
     // llama.cpp's CPU flash attention rounds queries to F16 whatever the cache type; F32 asks for full precision.
     ...(kvCacheType === 'F32' ? { flashAttention: false } : {}),
   });
-  return new GgufLanguageModel(path, identity, model, context);
+  return new GgufLanguageModel(path, identity, model, context, new Rng(options.seed ?? 0));
 }
 
 export class GgufLanguageModel implements LanguageModel {
@@ -89,7 +88,7 @@ export class GgufLanguageModel implements LanguageModel {
   readonly modelId: string;
   readonly capabilities: LanguageModelCapabilities = {
     tokenize: true, distribution: 'full', promptLogprobs: true, restrictedSampling: 'mask', chat: true,
-    maxTopLogprobs: Infinity,
+    maxTopLogprobs: Infinity, completion: true, topP: true,
   };
   private readonly sequence: LlamaContextSequence;
   private queue: Promise<unknown> = Promise.resolve();
@@ -102,6 +101,7 @@ export class GgufLanguageModel implements LanguageModel {
     readonly identity: string,
     private readonly model: LlamaModel,
     private readonly context: LlamaContext,
+    private readonly session: Rng,
   ) {
     this.modelId = basename(path);
     this.sequence = context.getSequence();
@@ -219,11 +219,12 @@ export class GgufLanguageModel implements LanguageModel {
     });
   }
 
-  continuationLogprobs(prompt: string, continuation: string, options: { topLogprobs?: number } = {}): Promise<ContinuationLogprobs> {
+  continuationLogprobs(prompt: string, continuation: string, options: ContinuationOptions = {}): Promise<ContinuationLogprobs> {
     if (typeof prompt !== 'string' || typeof continuation !== 'string') {
       throw new ArgumentError('continuationLogprobs: prompt and continuation must be strings');
     }
     checkPositiveInt('continuationLogprobs', 'topLogprobs', options.topLogprobs, true);
+    const alternatives = this.checkTokenIds('continuationLogprobs', 'alternatives', options.alternatives);
     const full = this.tokenizeSync(prompt + continuation, true);
     const own = this.tokenizeSync(prompt, true);
     let shared = 0;
@@ -249,7 +250,8 @@ export class GgufLanguageModel implements LanguageModel {
         const logprob = Math.log(dists[i - shared]!.get(id) ?? 0);
         total += logprob;
         const item: GeneratedToken = { id, text: this.model.detokenize([id], false, full.slice(0, i)), logprob };
-        if (options.topLogprobs) item.top = this.entriesOf(dists[i - shared]!, null).slice(0, options.topLogprobs);
+        if (alternatives) item.top = this.entriesOf(dists[i - shared]!, alternatives);
+        else if (options.topLogprobs) item.top = this.entriesOf(dists[i - shared]!, null).slice(0, options.topLogprobs);
         tokens.push(item);
       }
       return { tokens, total, warnings };
@@ -299,7 +301,9 @@ export class GgufLanguageModel implements LanguageModel {
       throw new ArgumentError(`${operation}: stop must be an array of non-empty strings`);
     }
     const stopAtEos = options.stopAtEos ?? true;
-    const rng = createRng(options.seed ?? Math.floor(Math.random() * 2 ** 32));
+    checkTopP(operation, options.topP);
+    const sampling = { temperature, topP: options.topP ?? 1 };
+    const rng = requestRng(options.seed, this.session);
     return this.exclusive(async () => {
       const generated: GeneratedToken[] = [];
       const ids: Token[] = [];
@@ -310,7 +314,7 @@ export class GgufLanguageModel implements LanguageModel {
       for (;;) {
         const candidates = allowed ? [...allowed] : [...probs!.keys()];
         const logprobs = candidates.map((id) => Math.log(probs!.get(id as Token) ?? 0) + (bias.get(id) ?? 0));
-        const id = candidates[sampleIndex(logprobs, temperature, rng)]! as Token;
+        const id = candidates[sampleToken(logprobs, sampling, rng)]! as Token;
         if (stopAtEos && this.model.isEogToken(id)) { finishReason = 'eos'; break; }
         const item: GeneratedToken = { id, text: this.model.detokenize([id], false, [...promptTokens, ...ids]), logprob: Math.log(probs!.get(id) ?? 0) };
         if (options.topLogprobs) item.top = this.entriesOf(probs!, null).slice(0, options.topLogprobs);
