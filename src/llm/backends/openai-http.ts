@@ -28,6 +28,8 @@ export interface OpenAiHttpOptions {
   retry?: Partial<RetryPolicy>;
   /** Progress while a response is awaited or a retry is pending. */
   onWait?: (event: WaitEvent) => void;
+  /** How often `onWait` hears about a response still awaited; default 10 s. */
+  waitIntervalMs?: number;
   /** Injected time for tests of the retry schedule. */
   clock?: HttpClock;
   /** Seed of the retry jitter (default: OS entropy). */
@@ -123,7 +125,7 @@ export class OpenAiHttpLanguageModel implements LanguageModel {
     this.client = new JsonHttpClient({
       headers: options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {},
       policy: options.retry, concurrency: options.maxConcurrency ?? 4, secrets: options.apiKey ? [options.apiKey] : [],
-      clock: options.clock, jitterSeed: options.jitterSeed, onWait: options.onWait,
+      clock: options.clock, jitterSeed: options.jitterSeed, onWait: options.onWait, waitIntervalMs: options.waitIntervalMs,
     });
     this.capabilities = {
       tokenize: !NO_TOKENIZER_HOSTS.has(this.base.hostname), distribution: 'top-k', promptLogprobs: true,
