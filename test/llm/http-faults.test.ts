@@ -14,6 +14,8 @@ import {
   ApiCallError, InsecureConnectionError, InvalidResponseError, QueryCache, ServerUnreachableError, createOpenAiHttpModel,
   openModel, parseRetryAfter, withCache, type HttpClock, type WaitEvent,
 } from '../../src/llm/index.ts';
+import { runCli } from '../../src/cli/run.ts';
+import { testIO } from '../cli/io.ts';
 
 type Fault =
   | { status: number; headers?: Record<string, string>; body?: string }
@@ -242,3 +244,21 @@ test('--cache under a path where mkdir cannot succeed fails at once with a clear
   }
 });
 
+
+test('strata forecast --timeout bounds each attempt against a hung server and fails with the cause in words', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'strata-timeout-'));
+  try {
+    writeFileSync(join(dir, 's.csv'), 'y\n1\n2\n3\n4\n5\n');
+    reset('hang', 'hang');
+    const io = testIO(dir);
+    const code = await runCli(['forecast', '--csv', 's.csv', '--column', 'y', '--horizon', '2', '--url', base, '--model-name', 'm',
+      '--timeout', '0.3', '--retries', '1', '--no-cache'], io);
+    assert.equal(code, 1, io.stderr.text);
+    assert.match(io.stderr.text, /cannot reach http:\/\/127\.0\.0\.1:\d+\/tokenize after 2 attempt\(s\)/);
+    // The retry was announced on stderr while it waited.
+    assert.match(io.stderr.text, /forecast: .*; retry 1 in \d+\.\d s/);
+    assert.equal(log.length, 2);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

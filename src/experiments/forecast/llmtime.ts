@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Rng } from '../../core/index.ts';
 import type { Experiment, ExperimentContext, ExperimentResult, Figure } from '../contract.ts';
-import { loadGgufModel } from '../../llm/backends/gguf.ts';
+import { openModel } from '../../llm/index.ts';
 import { readGgufHeader } from '../../llm/gguf/reader.ts';
 import type { LanguageModel } from '../../llm/language-model.ts';
 import { MissingResourceError } from '../../core/errors.ts';
@@ -85,7 +85,7 @@ export async function runForecastExperiment(ctx: ExperimentContext, modelPath = 
   }
   const header = await readGgufHeader(modelPath);
   const parameterCount = header.tensors.reduce((a, t) => a + t.dims.reduce((x, y) => x * y, 1), 0);
-  const model: LanguageModel = await loadGgufModel(modelPath, { threads: 1 });
+  const model: LanguageModel = await openModel({ kind: 'gguf', path: modelPath, threads: 1 });
   const settings = presetSettings('llama');
   const fixedScaler = { alpha: 0.99, beta: 0.3 };
   const scalers = new Map<string, { alpha: number; beta: number }>();
@@ -130,7 +130,7 @@ export async function runForecastExperiment(ctx: ExperimentContext, modelPath = 
   let smallParams = 0;
   if (!quick && existsSync(smallPath)) {
     smallParams = (await readGgufHeader(smallPath)).tensors.reduce((a, t) => a + t.dims.reduce((x, y) => x * y, 1), 0);
-    const small = await loadGgufModel(smallPath, { threads: 1 });
+    const small = await openModel({ kind: 'gguf', path: smallPath, threads: 1 });
     try {
       smallNll = new Map();
       for (const s of series) smallNll.set(s.name, (await nll(s.train, s.test, { model: small, settings, scaler: scalers.get(s.name)! })).nllPerDim);
@@ -143,7 +143,7 @@ export async function runForecastExperiment(ctx: ExperimentContext, modelPath = 
   const storiesPath = ctx.sharedDataDir ? join(ctx.sharedDataDir, '..', 'models', 'stories260K.gguf') : null;
   let stories: { series: string; mae: number; crps: number; failures: number; samples: number } | null = null;
   if (!quick && storiesPath && existsSync(storiesPath)) {
-    const tiny = await loadGgufModel(storiesPath, { threads: 1 });
+    const tiny = await openModel({ kind: 'gguf', path: storiesPath, threads: 1 });
     try {
       const s0 = series[0]!;
       const fc = await forecast(s0.train, s0.test.length, { model: tiny, settings, scaler: fixedScaler, numSamples: 5, temperature: 1, topP: 0.9, seed });

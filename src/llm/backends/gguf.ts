@@ -303,7 +303,8 @@ export class GgufLanguageModel implements LanguageModel {
     const stopAtEos = options.stopAtEos ?? true;
     checkTopP(operation, options.topP);
     const sampling = { temperature, topP: options.topP ?? 1 };
-    const rng = requestRng(options.seed, this.session);
+    // Greedy decoding draws nothing, so it must not advance the session stream (unseeded draws stay reproducible).
+    const rng = temperature > 0 ? requestRng(options.seed, this.session) : new Rng(0);
     return this.exclusive(async () => {
       const generated: GeneratedToken[] = [];
       const ids: Token[] = [];
