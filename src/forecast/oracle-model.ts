@@ -215,6 +215,7 @@ export class GaussianOracleModel implements LanguageModel {
     let text = await this.textOf(options.prompt);
     const tokens: GeneratedToken[] = [];
     let out = '';
+    let stops = 0;
     const ids = options.allowedTokens ?? Array.from({ length: ORACLE_SYMBOLS.length - 1 }, (_, i) => i + 1);
     while (tokens.length < options.maxTokens) {
       const probs = this.distributionAfter(text);
@@ -224,7 +225,7 @@ export class GaussianOracleModel implements LanguageModel {
       text += ORACLE_SYMBOLS[id]!;
       out += ORACLE_SYMBOLS[id]!;
       const hit = options.stop?.find((st) => out.endsWith(st));
-      if (hit) return { text: out.slice(0, -hit.length), tokens, finishReason: 'stop', warnings: [] };
+      if (hit && ++stops >= (options.stopCount ?? 1)) return { text: out.slice(0, -hit.length), tokens, finishReason: 'stop', warnings: [] };
     }
     return { text: out, tokens, finishReason: 'length', warnings: [] };
   }

@@ -122,6 +122,8 @@ export function numericPart(text: string, s: SerializerSettings): string {
 interface Draw {
   prompt: string; maxTokens: number; allowedTokens?: number[]; logitBias?: Record<number, number>;
   temperature: number; topP: number; rng: Rng;
+  /** Stop once the completion holds all the steps (local backends; servers cannot). */
+  stopAfterSteps: boolean;
 }
 
 /**
@@ -142,10 +144,12 @@ async function sampleSteps(
     const n = Math.min(left, Math.max(1, room));
     const r = await model.sample({
       prompt, maxTokens: n, temperature: draw.temperature, topP: draw.topP, seed: draw.rng.nextU32(),
+      // Stop at the separator after the last wanted step (the stop text is dropped; deserialize needs no final one).
+      ...(draw.stopAfterSteps ? { stop: [sep], stopCount: steps - countSeps(out, sep) } : {}),
       ...(draw.allowedTokens ? { allowedTokens: draw.allowedTokens } : {}), ...(draw.logitBias ? { logitBias: draw.logitBias } : {}),
     });
     warnings.push(...r.warnings);
-    out += r.text;
+    out += r.finishReason === 'stop' && draw.stopAfterSteps ? r.text + sep : r.text;
     left -= Math.max(1, r.tokens.length || n);
     if (r.finishReason !== 'length' || countSeps(out, sep) >= steps || left <= 0 || n >= draw.maxTokens) break;
     const done = out.slice(0, out.lastIndexOf(sep) + sep.length);
@@ -235,7 +239,7 @@ export async function forecast(history: ArrayLike<number>, horizon: number, opti
       text = r.text;
     } else {
       text = await sampleSteps(model, steps, {
-        prompt: promptText, maxTokens, temperature: o.temperature, topP: o.topP, rng,
+        prompt: promptText, maxTokens, temperature: o.temperature, topP: o.topP, rng, stopAfterSteps: path === 'mask',
         ...(logitBias ? { logitBias } : allowed ? { allowedTokens: allowed } : {}),
       }, horizon, s.timeSep, context, modelWarnings);
     }

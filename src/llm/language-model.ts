@@ -99,6 +99,11 @@ export interface SampleOptions {
   /** Stop (and drop the stop text) at the first of these strings. */
   stop?: readonly string[];
   /**
+   * Stop at the n-th occurrence of a `stop` string instead of the first (e.g. after `horizon` separators); default
+   * 1. Servers have no such parameter: HTTP backends then generate to `maxTokens` (warning 'unsupported-setting').
+   */
+  stopCount?: number;
+  /**
    * Sample only among these token ids (e.g. digits, separator, minus). Local backends mask exactly; HTTP backends
    * approximate with a +100 logit bias (warning 'approximation').
    */

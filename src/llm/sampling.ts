@@ -68,6 +68,20 @@ export function sampleToken(logprobs: ArrayLike<number>, options: TokenSamplingO
   return best;
 }
 
+/**
+ * Start of the n-th occurrence (1-based, left to right, any of `stops`) in `text`, or −1. Occurrences of one stop
+ * string do not overlap.
+ */
+export function nthStopIndex(text: string, stops: readonly string[], n: number): number {
+  const starts: number[] = [];
+  for (const s of stops) {
+    for (let i = text.indexOf(s); i >= 0; i = text.indexOf(s, i + s.length)) starts.push(i);
+  }
+  if (starts.length < n) return -1;
+  starts.sort((a, b) => a - b);
+  return starts[n - 1]!;
+}
+
 /** Validate an optional positive integer argument, naming the operation and argument in the error. */
 export function checkPositiveInt(operation: string, name: string, value: number | undefined, allowZero = false): void {
   if (value === undefined) return;

@@ -11,6 +11,7 @@ import {
   QueryCache, CacheMissError, modelIdentity, openModel, openAiHttpIdentity, endpointUrl, parseBaseUrl, resolveApiKey,
   type LanguageModel,
 } from '../../src/llm/index.ts';
+import { nthStopIndex } from '../../src/llm/sampling.ts';
 import { DEFAULT_MODEL_PATH, defaultModelAvailable } from '../../src/forecast/digit-model.ts';
 import { modelSpecFromFlags } from '../../src/cli/model-options.ts';
 import { runCli } from '../../src/cli/run.ts';
@@ -47,6 +48,12 @@ test('GGUF sample honours allowedTokens, topP and seeds; unseeded draws come fro
   const greedy = await digits!.sample({ prompt: '10,12,14,', maxTokens: 8, allowedTokens: allowed, temperature: 0 });
   assert.equal(nucleus.text, greedy.text);
   await assert.rejects(async () => digits!.sample({ prompt: '1,', maxTokens: 2, topP: 0 }), /topP must be in \(0, 1\]/);
+  // stopCount: stop at the third separator (dropped), so the text holds exactly two.
+  const three = await digits!.sample({ prompt: '10,12,14,', maxTokens: 40, allowedTokens: allowed, stop: [','], stopCount: 3, seed: 2 });
+  assert.equal(three.finishReason, 'stop');
+  assert.equal(three.text.split(',').length - 1, 2, three.text);
+  assert.equal(nthStopIndex('1,2,,3', [','], 3), 4);
+  assert.equal(nthStopIndex('1,2', [','], 2), -1);
   // Two models opened with the same session seed give the same unseeded draws.
   const other = await openModel({ kind: 'gguf', path: DEFAULT_MODEL_PATH, threads: 1, seed: 9 });
   try {

@@ -9,7 +9,7 @@ import type { Llama, LlamaContext, LlamaContextSequence, LlamaModel, Token, Chat
 import { ArgumentError, RuntimeFailure, Rng } from '../../core/index.ts';
 import { readGgufHeader, validateForLlamaCpp } from '../gguf/reader.ts';
 import { ggufIdentity } from './gguf-identity.ts';
-import { checkPositiveInt, checkTopP, requestRng, sampleToken } from '../sampling.ts';
+import { checkPositiveInt, checkTopP, nthStopIndex, requestRng, sampleToken } from '../sampling.ts';
 import type {
   ChatOptions, ChatResult, ContinuationLogprobs, ContinuationOptions, FinishReason, GeneratedToken, LanguageModel, LanguageModelCapabilities,
   NextTokenDistribution, NextTokenDistributionOptions, Prompt, SampleOptions, SampleResult, TokenLogprob, Warning,
@@ -300,6 +300,8 @@ export class GgufLanguageModel implements LanguageModel {
     if (!Array.isArray(stop) || stop.some((s) => typeof s !== 'string' || s.length === 0)) {
       throw new ArgumentError(`${operation}: stop must be an array of non-empty strings`);
     }
+    const stopCount = options.stopCount ?? 1;
+    checkPositiveInt(operation, 'stopCount', stopCount);
     const stopAtEos = options.stopAtEos ?? true;
     checkTopP(operation, options.topP);
     const sampling = { temperature, topP: options.topP ?? 1 };
@@ -322,9 +324,9 @@ export class GgufLanguageModel implements LanguageModel {
         ids.push(id);
         generated.push(item);
         text += item.text;
-        const hit = stop.map((s) => text.indexOf(s)).filter((i) => i >= 0);
-        if (hit.length > 0) {
-          text = text.slice(0, Math.min(...hit));
+        const hit = stop.length > 0 ? nthStopIndex(text, stop, stopCount) : -1;
+        if (hit >= 0) {
+          text = text.slice(0, hit);
           while (generated.length > 0 && generated.map((g) => g.text).join('').length > text.length) generated.pop();
           finishReason = 'stop';
           break;

@@ -306,13 +306,16 @@ export class OpenAiHttpLanguageModel implements LanguageModel {
       for (const id of options.allowedTokens) bias[id] = 100;
       warnings.push({ type: 'approximation', setting: 'allowedTokens', message: 'enforced with logit_bias = +100 (soft restriction); check the returned text' });
     }
+    const stopCount = options.stopCount ?? 1;
+    checkPositiveInt('sample', 'stopCount', stopCount);
+    if (stopCount > 1) warnings.push({ type: 'unsupported-setting', setting: 'stopCount', message: `OpenAI-compatible servers stop at the first stop string; stopCount ${stopCount} is not sent, generating up to maxTokens` });
     if (options.stopAtEos === false) warnings.push({ type: 'unsupported-setting', setting: 'stopAtEos', message: 'OpenAI-compatible servers always stop at end-of-sequence' });
     const logprobs = Math.min(options.topLogprobs ?? 0, this.capabilities.maxTopLogprobs);
     const r = await this.complete({
       prompt: this.promptBody(options.prompt), max_tokens: options.maxTokens, temperature: options.temperature ?? 1,
       ...(options.topP !== undefined && options.topP < 1 ? { top_p: options.topP } : {}),
       ...(options.seed !== undefined ? { seed: options.seed } : {}),
-      ...(options.stop?.length ? { stop: options.stop } : {}),
+      ...(options.stop?.length && stopCount === 1 ? { stop: options.stop } : {}),
       ...(Object.keys(bias).length ? { logit_bias: bias } : {}),
       logprobs,
     });
