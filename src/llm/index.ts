@@ -12,7 +12,7 @@ export {
   InvalidResponseError, InsecureConnectionError, CacheMissError, isRetryableStatus,
 } from './errors.ts';
 
-export { openModel, modelIdentity, resolveApiKey, detectCapabilities, describeSamplingPath } from './open.ts';
+export { openModel, modelIdentity, resolveApiKey, detectCapabilities } from './open.ts';
 export type { ModelSpec, GgufModelSpec, HttpModelSpec, OpenModelOptions } from './open.ts';
 
 export { loadGgufModel, GgufLanguageModel } from './backends/gguf.ts';

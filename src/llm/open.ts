@@ -155,12 +155,3 @@ export async function detectCapabilities(model: LanguageModel): Promise<void> {
   const m = model as { detectCapabilities?: () => Promise<unknown> };
   if (typeof m.detectCapabilities === 'function') await m.detectCapabilities();
 }
-
-/** One line saying which forecasting path a model gets (for progress output and `--help`). */
-export function describeSamplingPath(model: LanguageModel): string {
-  const c = model.capabilities;
-  if (c.restrictedSampling === 'mask') return 'local model: digits-only sampling by an exact mask, top-p in TypeScript';
-  if (!c.completion) return 'chat-only server: LLMTime\'s chat prompt, unrestricted replies parsed robustly';
-  if (c.tokenize) return 'server with /tokenize: completions restricted to digit tokens by logit bias';
-  return 'server without /tokenize: unrestricted completions, parsed robustly (LLMTime\'s GPT-3 path)';
-}

@@ -6,7 +6,7 @@ import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ArgumentError, MissingResourceError } from '../../core/errors.ts';
 import type { Figure } from '../../experiments/contract.ts';
-import { QueryCache, openModel, describeSamplingPath } from '../../llm/index.ts';
+import { QueryCache, openModel, type LanguageModel } from '../../llm/index.ts';
 import { connectionHelp, connectionOptions, modelSpecFromFlags } from '../model-options.ts';
 import { renderFigureSvg } from '../../report/svg.ts';
 import { readCsvColumn, type MissingPolicy } from '../../forecast/csv.ts';
@@ -165,11 +165,12 @@ export const forecastCommand: Command = {
         : `forecast: the default model ${spec.path} is missing; regenerate it with 'npx tsx scripts/train-forecast-model.ts' or pass --model PATH.gguf`);
     }
     const cache = values['no-cache'] ? undefined : new QueryCache(resolve(io.cwd, values.cache ?? '.strata/cache.sqlite'));
+    let opened: LanguageModel | undefined;
     try {
-      const model = await openModel(spec, { ...(cache ? { cache } : {}), replay: values.replay === true });
+      // The cache goes around the model here, so every call below (tune, forecast, nll) is cached and --replay needs
+      // nothing but the cache.
+      const model = opened = await openModel(spec, { ...(cache ? { cache } : {}), replay: values.replay === true });
       const identity = model.identity;
-      if (!values.replay && mode !== 'quiet' && values.debug) log(`model ${identity}: ${describeSamplingPath(model)}`);
-      try {
       const progress = new ProgressRenderer({ stream: io.stderr, mode, prefix: 'forecast' });
       let scalerOptions = { alpha, beta, basic: values.basic === true };
       let tuned: { alpha: number; beta: number; nllPerDim: number } | null = null;
@@ -219,10 +220,8 @@ export const forecastCommand: Command = {
         if (values.plot) io.stdout.write(`plot: ${values.plot}\n`);
       }
       return 0;
-      } finally {
-        await model.close();
-      }
     } finally {
+      await opened?.close();
       cache?.close();
     }
   },
