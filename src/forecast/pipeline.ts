@@ -116,7 +116,13 @@ export function numericPart(text: string, s: SerializerSettings): string {
   if (s.minusSign && text.slice(Math.max(0, start - s.minusSign.length), start) === s.minusSign) start -= s.minusSign.length;
   let end = start;
   while (end < text.length && allowedChars.has(text[end]!)) end++;
-  return text.slice(start, end);
+  const part = text.slice(start, end);
+  // A chat model asked for "500, 600, " may answer "500,600,": with a separator that pads its mark with spaces,
+  // any spacing around the mark reads as the separator.
+  const mark = s.timeSep.trim();
+  if (mark === '' || mark === s.timeSep) return part;
+  const escaped = mark.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return part.replace(new RegExp(`\\s*${escaped}\\s*`, 'g'), s.timeSep);
 }
 
 interface Draw {

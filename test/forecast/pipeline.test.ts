@@ -8,6 +8,7 @@ import { forecast, numericPart, CHAT_SYSTEM_PROMPT } from '../../src/forecast/pi
 import { tune } from '../../src/forecast/tune.ts';
 import { fitScaler } from '../../src/forecast/scaler.ts';
 import { presetSettings } from '../../src/forecast/settings.ts';
+import { deserialize } from '../../src/forecast/serialize.ts';
 
 const s = presetSettings('llama');
 const history = Float64Array.from({ length: 40 }, (_, t) => 10 + Math.sin(t / 3) + 0.1 * t);
@@ -114,6 +115,8 @@ test('numericPart reads the numbers out of an unrestricted completion', () => {
   assert.equal(numericPart('Sure! 500, 600, -7\n\nThese values…', cs), '500, 600, -7');
   assert.equal(numericPart('no numbers here', cs), '');
   assert.equal(numericPart('500,600,', s), '500,600,');
+  assert.equal(numericPart('500,600 ,700', cs), '500, 600, 700');
+  assert.deepEqual(Array.from(deserialize(numericPart('Sure: 500,600,700', cs), cs)!), Array.from(deserialize('500, 600, 700', cs)!));
 });
 
 test('tune scores every grid point on the held-out part and returns the argmin', async () => {
