@@ -166,7 +166,7 @@ test('a hung server times out per attempt (--timeout) and reports progress while
 test('an API key is sent only where the user named it, and never appears in an error', async () => {
   const env = { OPENAI_API_KEY: 'sk-openai-secret-1', MY_KEY: 'sk-mine-secret-2' };
   reset('ok');
-  const plain = await openModel({ kind: 'http', url: base, model: 'm', env, retry: policy, detect: false } as never, { detect: false });
+  const plain = await openModel({ kind: 'http', url: base, model: 'm', env, retry: policy }, { detect: false });
   await plain.sample({ prompt: 'j', maxTokens: 1, seed: 1 });
   assert.equal(log[0]!.authorization, undefined, 'OPENAI_API_KEY must not go to a host that is not OpenAI');
 
