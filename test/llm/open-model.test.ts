@@ -111,3 +111,45 @@ test('URL helpers: endpoints keep the query string; credentials are refused; key
   assert.deepEqual(resolveApiKey('https://my.vllm.example/v1', undefined, env), { source: 'none' });
   assert.deepEqual(resolveApiKey('https://my.vllm.example/v1', 'OTHER', env), { key: 'sk-2', source: '$OTHER' });
 });
+
+test('quere collect takes the same connection options: --url, --api-key-env, --retries (a 503 is retried)', async () => {
+  const { createServer } = await import('node:http');
+  const { writeFileSync } = await import('node:fs');
+  const seen: { path: string; auth?: string }[] = [];
+  let failed = false;
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      seen.push({ path: req.url!, auth: req.headers.authorization });
+      if (req.url !== '/v1/chat/completions') { res.writeHead(404).end('{"error":{"message":"no such endpoint"}}'); return; }
+      if (!failed) { failed = true; res.writeHead(503).end('{"error":{"message":"busy"}}'); return; }
+      const top = [{ token: 'Yes', logprob: -0.2 }, { token: 'No', logprob: -1.7 }];
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({
+        choices: [{ message: { role: 'assistant', content: 'Yes' }, logprobs: { content: [{ token: 'Yes', logprob: -0.2, top_logprobs: top }] }, finish_reason: 'stop' }],
+      }));
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/v1`;
+  const data = mkdtempSync(join(tmpdir(), 'strata-quere-http-'));
+  writeFileSync(join(data, 'boolq_dev.jsonl'), [
+    { question: 'is the sky blue', passage: 'The sky is blue on clear days.', answer: true },
+    { question: 'is fire cold', passage: 'Fire is hot.', answer: false },
+  ].map((x) => JSON.stringify(x)).join('\n') + '\n');
+  process.env.STRATA_TEST_QUERE_KEY = 'sk-quere-test-4';
+  try {
+    const io = testIO(data);
+    const code = await runCli(['quere', 'collect', '--dataset', 'boolq', '--n', '2', '--data-dir', data, '--url', url, '--model-name', 'm',
+      '--api-key-env', 'STRATA_TEST_QUERE_KEY', '--retries', '2', '--timeout', '5', '--out', 'f.jsonl', '--json', '-q'], io);
+    assert.equal(code, 0, io.stderr.text);
+    assert.ok(JSON.parse(io.stdout.text).items >= 1, io.stdout.text);
+    assert.ok(seen.length > 2 && seen.every((s) => s.auth === 'Bearer sk-quere-test-4'));
+    assert.ok(failed, 'the 503 was answered and retried');
+  } finally {
+    delete process.env.STRATA_TEST_QUERE_KEY;
+    server.closeAllConnections();
+    await new Promise<void>((r) => server.close(() => r()));
+    rmSync(data, { recursive: true, force: true });
+  }
+});
