@@ -2,17 +2,20 @@
  * `strata forecast`: LLMTime forecasts of one CSV column with a local GGUF model (Strata's own digit model by
  * default) or an OpenAI-compatible server; `strata forecast score` scores saved samples with the paper's metrics.
  */
-import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ArgumentError, MissingResourceError } from '../../core/index.ts';
-import type { Figure } from '../../experiments/index.ts';
-import { type LanguageModel, loadGgufModel, createOpenAiHttpModel, QueryCache } from '../../llm/index.ts';
-import { renderFigureSvg } from '../../report/index.ts';
-import {
-  readCsvColumn, type MissingPolicy, DEFAULT_MODEL_PATH, figureScores, crps, forecast, nll, tune,
-  DARTS_GPT3_GRID, PRESETS, presetSettings, type PresetName,
-} from '../../forecast/index.ts';
+import type { Figure } from '../../experiments/contract.ts';
+import { QueryCache, openModel, type LanguageModel } from '../../llm/index.ts';
+import { connectionHelp, connectionOptions, modelSpecFromFlags } from '../model-options.ts';
+import { renderFigureSvg } from '../../report/svg.ts';
+import { readCsvColumn, type MissingPolicy } from '../../forecast/index.ts';
+import { DEFAULT_MODEL_PATH } from '../../forecast/index.ts';
+import { figureScores, crps } from '../../forecast/index.ts';
+import { forecast } from '../../forecast/index.ts';
+import { nll } from '../../forecast/index.ts';
+import { tune, DARTS_GPT3_GRID } from '../../forecast/index.ts';
+import { FORECAST_DEFAULTS, PRESETS, presetSettings, type PresetName } from '../../forecast/index.ts';
 import { commonOptions, parseCommandArgs, parseSeed, type CliIO, type Command } from '../command.ts';
 import { ProgressRenderer, progressMode } from '../progress.ts';
 import { textTable } from '../text-table.ts';
@@ -26,19 +29,22 @@ The history is rescaled, written as digits ("259,271,300,"), continued by the mo
 digits/separator/minus restriction, and parsed back; the table shows the per-step median and the 10–90% interval.
 
 Model (default: Strata's own digit model, ${'models/forecast-digits.gguf'}):
-  --model PATH.gguf        a local GGUF model (llama.cpp through node-llama-cpp)
-  --url URL                an OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1 (with --model-name)
-  --model-name NAME        the server's model name
-  --threads N              llama.cpp threads (default 1)
-  --retries N              HTTP retries on 429/5xx/timeouts before giving up (default 5)
+${connectionHelp}
+Which sampling path a model gets (detected once per server and kept in the cache):
+  local GGUF model           digits-only sampling by an exact mask; temperature and top-p in TypeScript
+  server with /tokenize      (llama.cpp server, vLLM, strata serve) completions restricted to the digit tokens by
+                             logit bias (+100; +30 with --compat reference, as the paper)
+  server without /tokenize   (OpenAI, Ollama, LM Studio) unrestricted completions, numbers parsed out of the text
+                             (LLMTime's GPT-3 path)
+  chat-only model, or --chat LLMTime's GPT-4 chat prompt; the reply's numbers are parsed out
 
 Forecast:
   --csv FILE --column NAME the series (one numeric column; a header line is required)
   --horizon H              steps to forecast (integer ≥ 1)
   --samples N              completions to draw (default 20)
-  --temperature T          default 1.0;  --top-p P  default 0.9 (the paper's LLaMA settings)
-  --alpha A --beta B       scaler (default 0.99, 0.3);  --basic for the basic scaler
-  --prec P                 digits after the point (default 3);  --preset llama|gpt3|chat (default llama)
+  --temperature T          default ${FORECAST_DEFAULTS.temperature};  --top-p P  default ${FORECAST_DEFAULTS.topP} (the paper's LLaMA settings)
+  --alpha A --beta B       scaler (default ${FORECAST_DEFAULTS.scaler.alpha}, ${FORECAST_DEFAULTS.scaler.beta});  --basic for the basic scaler
+  --prec P                 digits after the point (default ${FORECAST_DEFAULTS.prec});  --preset llama|gpt3|chat (default ${FORECAST_DEFAULTS.preset})
   --compat default|reference   'reference' reproduces the authors' truncating digits and quirks
   --missing error|nan|interpolate   missing cells: refuse (default), write as LLMTime's "Nan", or interpolate
   --strict                 a completion with anything but digits/separators fails instead of reading as ≈ 0
@@ -72,10 +78,6 @@ function parseNumber(flag: string, value: string | undefined, fallback: number, 
 
 function fmt(v: number): string {
   return Number.isFinite(v) ? (Math.abs(v) >= 1e5 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(4) : v.toFixed(4).replace(/\.?0+$/, '') || '0') : String(v);
-}
-
-async function sha256(path: string): Promise<string> {
-  return createHash('sha256').update(readFileSync(path)).digest('hex');
 }
 
 async function runScore(argv: string[], io: CliIO): Promise<number> {
@@ -113,7 +115,7 @@ export const forecastCommand: Command = {
     const { values } = parseCommandArgs('forecast', argv, {
       ...commonOptions,
       csv: { type: 'string' }, column: { type: 'string' }, horizon: { type: 'string' },
-      model: { type: 'string' }, url: { type: 'string' }, 'model-name': { type: 'string' }, threads: { type: 'string' }, retries: { type: 'string' },
+      ...connectionOptions,
       samples: { type: 'string' }, temperature: { type: 'string' }, 'top-p': { type: 'string' },
       alpha: { type: 'string' }, beta: { type: 'string' }, basic: { type: 'boolean' }, prec: { type: 'string' },
       preset: { type: 'string' }, compat: { type: 'string' }, missing: { type: 'string' }, strict: { type: 'boolean' },
@@ -125,23 +127,21 @@ export const forecastCommand: Command = {
     if (!values.column) throw new ArgumentError('forecast: --column NAME is required (the CSV column to forecast)');
     if (values.horizon === undefined) throw new ArgumentError('forecast: --horizon H is required');
     const horizon = parseNumber('--horizon', values.horizon, 0, (v) => Number.isInteger(v) && v >= 1, 'an integer ≥ 1');
-    const numSamples = parseNumber('--samples', values.samples, 20, (v) => Number.isInteger(v) && v >= 1, 'an integer ≥ 1');
-    const temperature = parseNumber('--temperature', values.temperature, 1, (v) => v >= 0, 'a number ≥ 0');
-    const topP = parseNumber('--top-p', values['top-p'], 0.9, (v) => v > 0 && v <= 1, 'a number in (0, 1]');
-    const alpha = parseNumber('--alpha', values.alpha, 0.99, (v) => v > 0 && v <= 1, 'a number in (0, 1]');
-    const beta = parseNumber('--beta', values.beta, 0.3, (v) => v >= 0, 'a number ≥ 0');
-    const prec = parseNumber('--prec', values.prec, 3, (v) => Number.isInteger(v) && v >= 0 && v <= 8, 'an integer from 0 to 8');
-    const threads = parseNumber('--threads', values.threads, 1, (v) => Number.isInteger(v) && v >= 1, 'an integer ≥ 1');
-    const retries = parseNumber('--retries', values.retries, 5, (v) => Number.isInteger(v) && v >= 0, 'an integer ≥ 0');
-    const seed = parseSeed(values.seed, 1);
-    const preset = (values.preset ?? 'llama') as PresetName;
+    const D = FORECAST_DEFAULTS;
+    const numSamples = parseNumber('--samples', values.samples, D.numSamples, (v) => Number.isInteger(v) && v >= 1, 'an integer ≥ 1');
+    const temperature = parseNumber('--temperature', values.temperature, D.temperature, (v) => v >= 0, 'a number ≥ 0');
+    const topP = parseNumber('--top-p', values['top-p'], D.topP, (v) => v > 0 && v <= 1, 'a number in (0, 1]');
+    const alpha = parseNumber('--alpha', values.alpha, D.scaler.alpha, (v) => v > 0 && v <= 1, 'a number in (0, 1]');
+    const beta = parseNumber('--beta', values.beta, D.scaler.beta, (v) => v >= 0, 'a number ≥ 0');
+    const prec = parseNumber('--prec', values.prec, D.prec, (v) => Number.isInteger(v) && v >= 0 && v <= 8, 'an integer from 0 to 8');
+    const seed = parseSeed(values.seed, D.seed);
+    const preset = (values.preset ?? D.preset) as PresetName;
     if (!(preset in PRESETS)) throw new ArgumentError(`--preset: expected one of ${Object.keys(PRESETS).join(', ')}, got '${preset}'`);
     const compat = values.compat ?? 'default';
     if (compat !== 'default' && compat !== 'reference') throw new ArgumentError(`--compat: expected 'default' or 'reference', got '${compat}'`);
     const missing = (values.missing ?? 'error') as MissingPolicy;
     if (!['error', 'nan', 'interpolate'].includes(missing)) throw new ArgumentError(`--missing: expected error, nan or interpolate, got '${missing}'`);
-    if (values.url && values.model) throw new ArgumentError('forecast: pass either --model PATH.gguf or --url URL --model-name NAME, not both');
-    if (values.url && !values['model-name']) throw new ArgumentError('forecast: --url needs --model-name (the name the server knows the model by)');
+    const spec = modelSpecFromFlags('forecast', values, io, DEFAULT_MODEL_PATH);
     if (values.replay && values['no-cache']) throw new ArgumentError('forecast: --replay reads the cache; it cannot be combined with --no-cache');
 
     const series = readCsvColumn(resolve(io.cwd, values.csv), values.column, { missing }).values;
@@ -155,30 +155,23 @@ export const forecastCommand: Command = {
 
     const mode = progressMode(io.stderr, values.quiet === true);
     const log = (m: string) => { if (mode !== 'quiet') io.stderr.write(m + '\n'); };
-    const modelPath = values.url ? null : resolve(io.cwd, values.model ?? DEFAULT_MODEL_PATH);
-    if (modelPath && !existsSync(modelPath)) {
+    if (spec.kind === 'gguf' && !existsSync(spec.path)) {
       throw new MissingResourceError(values.model
-        ? `forecast: model file ${modelPath} does not exist; pass the path of a .gguf file`
-        : `forecast: the default model ${modelPath} is missing; regenerate it with 'npx tsx scripts/train-forecast-model.ts' or pass --model PATH.gguf`);
+        ? `forecast: model file ${spec.path} does not exist; pass the path of a .gguf file`
+        : `forecast: the default model ${spec.path} is missing; regenerate it with 'npx tsx scripts/train-forecast-model.ts' or pass --model PATH.gguf`);
     }
     const cache = values['no-cache'] ? undefined : new QueryCache(resolve(io.cwd, values.cache ?? '.strata/cache.sqlite'));
-    let model: LanguageModel | null = null;
-    let identity: string;
+    let opened: LanguageModel | undefined;
     try {
-      if (values.replay) {
-        identity = values.url ? `openai-http:${values.url.replace(/\/+$/, '')}#${values['model-name']}` : `gguf:sha256:${await sha256(modelPath!)}`;
-      } else if (values.url) {
-        model = createOpenAiHttpModel({ baseUrl: values.url, model: values['model-name']!, apiKey: process.env.OPENAI_API_KEY, retry: { maxRetries: retries } });
-        identity = model.identity;
-      } else {
-        model = await loadGgufModel(modelPath!, { threads });
-        identity = model.identity;
-      }
+      // The cache goes around the model here, so every call below (tune, forecast, nll) is cached and --replay needs
+      // nothing but the cache.
+      const model = opened = await openModel(spec, { ...(cache ? { cache } : {}), replay: values.replay === true });
+      const identity = model.identity;
       const progress = new ProgressRenderer({ stream: io.stderr, mode, prefix: 'forecast' });
       let scalerOptions = { alpha, beta, basic: values.basic === true };
       let tuned: { alpha: number; beta: number; nllPerDim: number } | null = null;
       if (values.tune) {
-        if (!model) throw new ArgumentError('forecast: --tune scores prompts with the model; it cannot run with --replay');
+        if (values.replay) throw new ArgumentError('forecast: --tune scores prompts with the model; it cannot run with --replay');
         if (values.basic) throw new ArgumentError('forecast: --tune searches the advanced scaler\'s α and β; drop --basic');
         const r = await tune(history, horizon, { model, settings, cache, grid: { alpha: DARTS_GPT3_GRID.alpha, beta: DARTS_GPT3_GRID.beta, prec: [prec] } });
         tuned = r.best;
@@ -186,8 +179,8 @@ export const forecastCommand: Command = {
         log(`tuned on the last ${r.valLength} history values: α ${r.best.alpha}, β ${r.best.beta} (validation NLL/D ${fmt(r.best.nllPerDim)})`);
       }
       const fc = await forecast(history, horizon, {
-        model, identity, settings, scaler: scalerOptions, numSamples, temperature, topP, chat: values.chat === true,
-        compat, seed, strict: values.strict === true, cache, replay: values.replay === true,
+        model, settings, scaler: scalerOptions, numSamples, temperature, topP, chat: values.chat === true,
+        compat, seed, strict: values.strict === true,
         onProgress: (done, total) => progress.update(done, total, 'samples'),
       });
       fc.warnings.forEach((w) => log(`warning: ${w}`));
@@ -196,9 +189,9 @@ export const forecastCommand: Command = {
       if (truth) {
         const s = figureScores(fc.samples.length >= 1 ? fc.samples : [], truth);
         let nllPerDim: number | null = null;
-        if (model && model.capabilities.promptLogprobs) {
-          nllPerDim = (await nll(history, truth, { model, settings, scaler: scalerOptions, cache, compat })).nllPerDim;
-        } else if (!model) {
+        if (!values.replay && model.capabilities.promptLogprobs) {
+          nllPerDim = (await nll(history, truth, { model, settings, scaler: scalerOptions, compat })).nllPerDim;
+        } else if (values.replay) {
           log('note: NLL/D needs the model (teacher-forced scoring); it is not computed in --replay mode');
         } else {
           log(`note: ${model.provider} cannot score prompts, so NLL/D is not available`);
@@ -218,13 +211,13 @@ export const forecastCommand: Command = {
         const rows = [['step', 'p10', 'median', 'p90', ...(truth ? ['actual'] : [])]];
         for (let t = 0; t < horizon; t++) rows.push([String(n + t + 1), fmt(lo[t]!), fmt(fc.median[t]!), fmt(hi[t]!), ...(truth ? [fmt(truth[t]!)] : [])]);
         io.stdout.write(textTable(rows, 'right'));
-        io.stdout.write(`${fc.samples.length} samples (${fc.failures} failed, ${fc.padded} padded, ${fc.cached} from cache) from ${model?.modelId ?? identity}; prompt kept ${fc.promptSteps} of ${n} steps\n`);
+        io.stdout.write(`${fc.samples.length} samples (${fc.failures} failed, ${fc.padded} padded, ${fc.cached} from cache) from ${model.modelId}; prompt kept ${fc.promptSteps} of ${n} steps\n`);
         if (scores) io.stdout.write(`held-out ${horizon} steps: MAE ${fmt(scores.mae)}  CRPS ${fmt(scores.crps)}  NLL/D ${scores.nllPerDim === null ? 'n/a' : fmt(scores.nllPerDim)}\n`);
         if (values.plot) io.stdout.write(`plot: ${values.plot}\n`);
       }
       return 0;
     } finally {
-      await model?.close();
+      await opened?.close();
       cache?.close();
     }
   },
