@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
+import { Database } from './optional.ts';
 import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
 import { ArgumentError, RuntimeFailure } from '../core/errors.ts';
 import type {

@@ -11,6 +11,7 @@ export {
   InvalidGgufError, ModelNotFoundError, UnsupportedCapabilityError, ApiCallError, ServerUnreachableError,
   InvalidResponseError, isRetryableStatus,
 } from './errors.ts';
+export { OptionalDependencyError } from './optional.ts';
 
 export { loadGgufModel, GgufLanguageModel } from './backends/gguf.ts';
 export type { GgufModelOptions } from './backends/gguf.ts';

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
-import { getLlama, resolveChatWrapper, LlamaLogLevel } from 'node-llama-cpp';
+import { getLlama, resolveChatWrapper, LlamaLogLevel } from '../optional.ts';
 import type { Llama, LlamaContext, LlamaContextSequence, LlamaModel, Token, ChatHistoryItem } from 'node-llama-cpp';
 import { ArgumentError, RuntimeFailure } from '../../core/errors.ts';
 import { readGgufHeader, validateForLlamaCpp } from '../gguf/reader.ts';
@@ -97,6 +97,7 @@ export class GgufLanguageModel implements LanguageModel {
   private referenceTokens: Token[] | undefined;
   private closed = false;
 
+  /** @internal (use loadGgufModel; the declarations must not name node-llama-cpp's types) */
   constructor(
     readonly path: string,
     readonly identity: string,
