@@ -71,7 +71,9 @@ test('strata forecast --score --tune --json --plot with the default model prints
   assert.equal(code, 0, io.stderr.text);
   const out = JSON.parse(io.stdout.text);
   assert.equal(out.median.length, 6);
-  assert.ok(out.p10.every((v: number, t: number) => v <= out.median[t] && out.median[t] <= out.p90[t]));
+  assert.ok(out.quantiles['0.1'].every((v: number, t: number) => v <= out.median[t] && out.median[t] <= out.quantiles['0.9'][t]));
+  assert.equal(out.samples.length, 3);
+  assert.equal(out.truth.length, 6);
   assert.ok(Number.isFinite(out.scores.mae) && Number.isFinite(out.scores.crps) && Number.isFinite(out.scores.nllPerDim));
   assert.ok([0.5, 0.7, 0.9, 0.99].includes(out.tuned.alpha));
   assert.match(readFileSync(join(dir, 'p.svg'), 'utf8'), /^<svg[^>]*>[\s\S]*median[\s\S]*<\/svg>\s*$/);
