@@ -194,6 +194,13 @@ function scoreDoc(d: { truth?: unknown; samples?: unknown }, where: string) {
   return { mae: scores.mae, crps: scores.crps, ...(samples.length >= 2 ? { crps_energy: crps(samples, truth, { method: 'energy' }) } : {}), samples: samples.length, horizon: truth.length };
 }
 
+/** All of standard input (a pipe may be non-blocking, so readFileSync(0) can fail with EAGAIN). */
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
 async function runScore(argv: string[], io: CliIO): Promise<number> {
   const { values } = parseCommandArgs('forecast score', argv, { ...commonOptions, input: { type: 'string' }, json: { type: 'boolean' } });
   if (values.help) { io.stdout.write(help); return 0; }
@@ -205,7 +212,7 @@ async function runScore(argv: string[], io: CliIO): Promise<number> {
   const path = fromStdin ? 'standard input' : resolve(io.cwd, values.input!);
   let doc: unknown;
   try {
-    doc = JSON.parse(readFileSync(fromStdin ? 0 : path, 'utf8'));
+    doc = JSON.parse(fromStdin ? await readStdin() : readFileSync(path, 'utf8'));
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code) throw new MissingResourceError(`forecast score: cannot read ${path}: ${(e as NodeJS.ErrnoException).code}`);
     throw new ArgumentError(`forecast score: ${path} is not valid JSON: ${(e as Error).message}`);
