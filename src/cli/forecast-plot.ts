@@ -52,7 +52,7 @@ export function plotSvg(input: ForecastPlotInput): { svg: string; caption: strin
   const bandLo = Array.from(lo, clip), bandHi = Array.from(hi, clip);
   const times = input.times ?? null;
   const figure: Figure = {
-    id: 'forecast', title: `Forecast of ${input.column}`, kind: 'line',
+    id: 'forecast', title: `Forecast of ${input.column}`, kind: 'line', tightX: true,
     xLabel: times && times.length > 0 ? `step (0 = ${times[0]}, ${n - 1} = ${times[n - 1]})` : 'step',
     yLabel: input.column,
     series: [

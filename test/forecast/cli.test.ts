@@ -186,6 +186,9 @@ test('--plot clips the y-axis to the history and median range (±50%) when a mod
   assert.match(svg, /<desc>The y-axis is clipped/);
   const yLabels = [...svg.match(/<g class="y-axis"[^>]*>(.*?)<\/g>/)![1]!.matchAll(/>([^<]+)<\/text>/g)].map((m) => Number(m[1]));
   assert.ok(yLabels.length >= 2 && Math.max(...yLabels) <= 130 && Math.min(...yLabels) >= 80, `y ticks ${yLabels}`);
+  // The x-axis ends at the last forecast step (158 for 156 points + 3 steps), not at a rounded-up 200.
+  const xLabels = [...svg.match(/<g class="x-axis"[^>]*>(.*?)<\/g>/)![1]!.matchAll(/>([^<]+)<\/text>/g)].map((m) => Number(m[1]));
+  assert.ok(Math.max(...xLabels) <= 158, `x ticks ${xLabels}`);
   // Without outliers nothing is clipped and the caption just describes the figure.
   assert.match(plotSvg({ column: 'y', history, truth: null, median, lo: median, hi: median, levels: [0.1, 0.9] }).caption, /^History, per-step median and the 10%–90% band/);
 });
