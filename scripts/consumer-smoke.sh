@@ -50,7 +50,13 @@ echo "consumer smoke: tsc --noEmit (strict) on src/consumer.ts passes"
 [ ! -e node_modules/tsx ] || { echo "consumer smoke: tsx was installed into the consumer" >&2; exit 1; }
 npx --no-install strata --help | grep -q '^Usage: strata <command>'
 npx --no-install strata --version
-echo "consumer smoke: npx strata --help works"
+# Without the optional runtimes, a command that needs one exits with a message naming the package to install.
+printf 'ds,y\n2020-01-01,1\n2020-01-02,2\n2020-01-03,3\n' > series.csv
+if out="$(npx --no-install strata forecast --csv series.csv --column y --horizon 1 --no-cache 2>&1)"; then
+  echo "consumer smoke: strata forecast ran without node-llama-cpp installed: $out" >&2; exit 1
+fi
+grep -q "npm install node-llama-cpp@" <<<"$out" || { echo "consumer smoke: unclear error without node-llama-cpp: $out" >&2; exit 1; }
+echo "consumer smoke: npx strata --help works; strata forecast without node-llama-cpp names the package to install"
 
 if [ "${1:-}" = "--full" ]; then
   consumer "$work/full"
