@@ -11,7 +11,10 @@ export { tune, DARTS_GPT3_GRID, type TuningGrid, type TuneResult } from './tune.
 export { normalizedMae, crps, stepQuantiles, stepMedian, gaussianNllPerDim, figureScores, type CrpsOptions, type Scores } from './metrics.ts';
 export { autoArima, fitArima, arimaSamples, arimaPointForecast, arimaNll, chooseDifferencing, type ArimaFit, type ArimaOrder } from './baselines/arima.ts';
 export { fitSeasonalNaive, seasonalNaiveSamples, seasonalNaiveNll, detectPeriod, type SeasonalNaiveFit } from './baselines/seasonal-naive.ts';
-export { readCsvColumn, parseCsvColumn, type MissingPolicy } from './csv.ts';
+export {
+  readCsvColumn, parseCsvColumn, readCsvSeries, parseCsvSeries, futureTimes, formatTime, parseTimeCell, inferStep, stepTime,
+  type MissingPolicy, type CsvTable, type CsvSeries, type CsvReadOptions, type TimeIndex, type TimeStep, type TimeFormat,
+} from './csv.ts';
 export { DARTS_SERIES, loadDartsSeries, splitSeries, dartsAvailable, type SplitSeries } from './darts.ts';
 export { GaussianOracleModel, type GaussianPredictive } from './oracle-model.ts';
 export { DEFAULT_MODEL_PATH, defaultModelAvailable, exportDigitModel } from './digit-model.ts';

@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import Database from 'better-sqlite3';
+import { Database } from './optional.ts';
 import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
 import { ArgumentError, RuntimeFailure } from '../core/index.ts';
 import { CacheMissError } from './errors.ts';

@@ -11,6 +11,7 @@ export {
   InvalidGgufError, ModelNotFoundError, UnsupportedCapabilityError, ApiCallError, ServerUnreachableError,
   InvalidResponseError, InsecureConnectionError, CacheMissError, isRetryableStatus,
 } from './errors.ts';
+export { OptionalDependencyError } from './optional.ts';
 
 export { openModel, modelIdentity, resolveApiKey, detectCapabilities } from './open.ts';
 export type { ModelSpec, GgufModelSpec, HttpModelSpec, OpenModelOptions } from './open.ts';

@@ -4,6 +4,7 @@
  * forecast) evaluate the prompt once.
  */
 import { basename } from 'node:path';
+import { importNodeLlamaCpp } from '../optional.ts';
 import type { Llama, LlamaContext, LlamaContextSequence, LlamaModel, Token, ChatHistoryItem } from 'node-llama-cpp';
 import { ArgumentError, RuntimeFailure, Rng } from '../../core/index.ts';
 import { readGgufHeader, validateForLlamaCpp } from '../gguf/reader.ts';
@@ -67,7 +68,7 @@ function sharedLlama(threads: number): Promise<Llama> {
   let p = llamas.get(threads);
   if (!p) {
     // build 'never': the prebuilt binary ships in the npm package; never try to download or compile at run time.
-    p = import('node-llama-cpp').then((m) => {
+    p = importNodeLlamaCpp().then((m) => {
       nodeLlamaCpp = m;
       return m.getLlama({ gpu: false, maxThreads: threads, build: 'never', logLevel: m.LlamaLogLevel.error, progressLogs: false });
     });
@@ -124,6 +125,7 @@ export class GgufLanguageModel implements LanguageModel {
   private referenceTokens: Token[] | undefined;
   private closed = false;
 
+  /** @internal (use loadGgufModel; the declarations must not name node-llama-cpp's types) */
   constructor(
     readonly path: string,
     readonly identity: string,

@@ -8,7 +8,7 @@ import {
 } from './layer.ts';
 import { bttDense, bttForward, bttPlan, checkRanks } from './btt.ts';
 import { factorize } from './factorize.ts';
-import { warnDegenerate } from './warnings.ts';
+import { degenerateWarnings } from './warnings.ts';
 
 export interface BttMoEOptions extends CommonOptions {
   /** Number of experts E (the BTT rank axis), default 8; in [2, min(dIn, dOut)]. */
@@ -54,8 +54,7 @@ export function bttMoE(dIn: number, dOut: number, opts: BttMoEOptions = {}): Btt
   checkRanks(op, E, 2, dIn, dOut);
   const [a, g] = factorize(dIn, 2) as [number, number];
   const [f, e] = factorize(dOut, 2) as [number, number];
-  warnDegenerate(op, dIn, [a, g]);
-  warnDegenerate(op, dOut, [f, e]);
+  const warnings = [...degenerateWarnings(op, dIn, [a, g]), ...degenerateWarnings(op, dOut, [f, e])];
   const plan = bttPlan([a, g], [f, e], [E]);
   const mode = opts.init ?? 'mup';
   // Fan-in/out are those of one expert, a rank-1 BTT (spec nn §2.8 step 4): they set the init std, the
@@ -87,7 +86,7 @@ export function bttMoE(dIn: number, dOut: number, opts: BttMoEOptions = {}): Btt
   };
 
   const layer: BttMoELayer = {
-    kind: 'btt-moe', dIn, dOut, factors, extras, experts: E, topK: k,
+    kind: 'btt-moe', dIn, dOut, factors, extras, experts: E, topK: k, warnings,
     params: sumSizes(factors) + dIn * E, macs: plan.macs + dIn * E, activeMacs: (plan.macs * k) / E + dIn * E,
     bias: opts.bias ?? true, normalize: opts.normalize ?? false,
     description: `btt-moe ${dIn}→${dOut} [α=${a} γ=${g} | φ=${f} ε=${e}] E=${E} k=${k}${opts.normalize ? ' normalised' : ''}`,
