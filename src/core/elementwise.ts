@@ -1,5 +1,5 @@
-import { allocate, isFloat, type DType, type TypedArray } from './dtype.ts';
-import { DTypeError } from './errors.ts';
+import { allocate, checkDType, isFloat, type DType, type TypedArray } from './dtype.ts';
+import { ArgumentError, DTypeError, NonFiniteError } from './errors.ts';
 import { broadcastShapes, sameShape } from './shape.ts';
 import { Tensor, copyStrided } from './tensor.ts';
 import { emit } from './trace.ts';
@@ -69,8 +69,9 @@ export const BINARY = {
   mul: 'a * b',
   div: 'a / b',
   pow: 'Math.pow(a, b)',
-  maximum: 'a > b ? a : b',
-  minimum: 'a < b ? a : b',
+  // NaN in either operand gives NaN (IEEE / numpy.maximum semantics), so relu(NaN) is NaN, not a silent 0.
+  maximum: 'a > b || a !== a ? a : b',
+  minimum: 'a < b || a !== a ? a : b',
   eq: 'a === b ? 1 : 0',
   ne: 'a !== b ? 1 : 0',
   lt: 'a < b ? 1 : 0',
@@ -193,8 +194,23 @@ export function where(cond: Tensor, x: Tensor | number, y: Tensor | number): Ten
   return emit('where', [cond, a, b], new Tensor(data, shape));
 }
 
+/**
+ * Converts to `dtype`. float → int32 truncates toward zero, like numpy; a NaN/±Inf or a value outside the int32
+ * range is an error (numpy returns an unspecified integer there, which is exactly the silent garbage to avoid).
+ */
 export function astype(x: Tensor, dtype: DType): Tensor {
+  checkDType('astype', dtype);
   if (x.dtype === dtype) return x;
+  if (dtype === 'int32' && isFloat(x.dtype)) {
+    const { data, offset } = compact(x);
+    for (let i = 0; i < x.size; i++) {
+      const v = data[offset + i]!;
+      if (!(v > -2147483649 && v < 2147483648)) {
+        const msg = `astype: cannot convert ${v} at flat index ${i} to int32; expected finite values in [-2147483648, 2147483647]`;
+        throw v !== v || v === Infinity || v === -Infinity ? new NonFiniteError(msg) : new ArgumentError(msg);
+      }
+    }
+  }
   const expr = dtype === 'int32' ? 'Math.trunc(a)' : 'a';
   const data = broadcastLoop(expr, [x], [...x.shape], dtype);
   return emit('astype', [x], new Tensor(data, [...x.shape]), { dtype });

@@ -4,7 +4,7 @@
  */
 export { Tensor, copyStrided, reshape, permute, transpose, broadcastTo, slice, squeeze, unsqueeze } from './tensor.ts';
 export type { NestedArray, SliceSpec } from './tensor.ts';
-export { type DType, type FloatDType, type TypedArray, type FloatArray, allocate, dtypeOf, isFloat, epsOf } from './dtype.ts';
+export { type DType, type FloatDType, type TypedArray, type FloatArray, allocate, checkDType, dtypeOf, isFloat, epsOf } from './dtype.ts';
 export { type Shape, sizeOf, broadcastShapes, contiguousStrides, sameShape, shapeStr, normAxis, normAxes } from './shape.ts';
 export { full, zeros, ones, zerosLike, onesLike, scalar, arange, linspace, eye, tensor } from './create.ts';
 export {
@@ -16,7 +16,7 @@ export { sum, max, min, mean, variance, argmax, argmin, logsumexp, norm, cumsum 
 export { matmul } from './matmul.ts';
 export { logSoftmax } from './softmax.ts';
 export { einsum } from './einsum.ts';
-export { take, indexAdd, takeAlongAxis, concat, stack, split, argsort, sort, topk, oneHot, type Indices } from './indexing.ts';
+export { take, indexAdd, takeAlongAxis, concat, stack, split, argsort, sort, topk, oneHot, integerArray, type Indices } from './indexing.ts';
 export { Rng } from './random.ts';
 export { emit, pushRecorder, popRecorder, noGrad, type Recorder } from './trace.ts';
 export { assertFinite, isAllFinite } from './checks.ts';

@@ -1,5 +1,5 @@
 import {
-  Tensor, Rng, add, mul, sub, exp, tanh, sigmoid, maximum, logSoftmax, takeAlongAxis, mean, scalarLike, shapeStr, unsqueeze, assertFinite,
+  Tensor, Rng, add, mul, sub, exp, tanh, sigmoid, maximum, logSoftmax, takeAlongAxis, mean, scalarLike, shapeStr, unsqueeze, assertFinite, integerArray,
 } from '../core/index.ts';
 import { ArgumentError, DTypeError, ShapeError } from '../core/errors.ts';
 
@@ -23,7 +23,7 @@ export function softmax(x: Tensor, axis = -1): Tensor {
  */
 export function crossEntropy(logits: Tensor, targets: Tensor | readonly number[] | Int32Array): Tensor {
   const K = logits.shape[logits.ndim - 1]!;
-  const t = targets instanceof Tensor ? targets : new Tensor(Int32Array.from(targets as ArrayLike<number>), [targets.length]);
+  const t = targets instanceof Tensor ? targets : new Tensor(targets instanceof Int32Array ? targets : integerArray('crossEntropy', 'target', targets), [targets.length]);
   if (t.dtype !== 'int32') throw new DTypeError(`crossEntropy: targets must be int32 class indices, got ${t.dtype}`);
   if (t.shape.join() !== logits.shape.slice(0, -1).join()) {
     throw new ShapeError(`crossEntropy: targets have shape ${shapeStr(t.shape)}, expected ${shapeStr(logits.shape.slice(0, -1))} for logits ${shapeStr(logits.shape)}`);
