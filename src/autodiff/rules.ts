@@ -135,6 +135,13 @@ export const VJP: Record<string, VjpRule> = {
     const mask = eq(x, reshape(out, kept));
     return [mul(div(reshape(g, kept), sum(mask, axes, true)), mask)];
   },
+  logsumexp: ({ g, inputs, out, params }) => {
+    // ∂/∂x log Σ exp x = softmax(x) = exp(x − out), out broadcast back along the reduced axis.
+    const x = inputs[0]!;
+    const axis = params.axis as number;
+    const kept = x.shape.map((d, i) => (i === axis ? 1 : d));
+    return [mul(reshape(g, kept), exp(sub(x, reshape(out, kept))))];
+  },
   logSoftmax: ({ g, out, params }) => {
     const axis = params.axis as number;
     return [sub(g, mul(exp(out), sum(g, axis, true)))];

@@ -50,6 +50,10 @@ const cases: Record<string, Case[]> = {
   sum: [{ params: randn(2, 3, 4), f: (x) => x.sum([0, 2]).mul(randnFixed(3)).sum() }],
   max: [{ params: randn(3, 5), f: (x) => x.max(1).mul(randnFixed(3)).sum() }],
   cumsum: [{ params: randn(3, 4), f: (x) => C.cumsum(x, 0).mul(randnFixed(3, 4)).sum() }],
+  logsumexp: [
+    { params: randn(3, 5), f: (x) => C.logsumexp(x, -1).mul(randnFixed(3)).sum() },
+    { params: randn(4, 3, 2), f: (x) => C.logsumexp(x.T, 0, true).mul(randnFixed(1, 2, 3)).sum() },
+  ],
   logSoftmax: [
     { params: randn(3, 5), f: (x) => C.logSoftmax(x, -1).mul(randnFixed(3, 5)).sum() },
     { params: randn(4, 3, 2), f: (x) => C.logSoftmax(x.T, 1).mul(randnFixed(4, 2, 3)).sum() },
