@@ -10,7 +10,7 @@
  * underflow into subnormals or overflow to ∞ are rounded once. Degree 13 in float64 (truncation < 4e-18),
  * degree 7 in float32 (< 6e-9).
  * tanh: tanh|x| = u / (u + 2) with u = expm1(2|x|) = 2^k·expm1(r) + (2^k − 1), carried as double-doubles
- * through the quotient (≤ 1 ulp against a 50-digit reference; V8's fdlibm Math.tanh is up to 2 ulp off);
+ * into the quotient (≤ 1.4 ulp against a 50-digit reference; V8's fdlibm Math.tanh is up to 2 ulp off);
  * no cancellation for small |x|, and |x| ≥ 22 gives exactly 1 (1 − tanh 22 ≈ 1.6e-19 < half an ulp of 1). The sign is copied back, so tanh(−0)
  * = −0. Clamps use pmin/pmax (one minpd/maxpd each; wasm's NaN-aware min/max cost ≈ 25% of exp) with x
  * as the operand that is returned when a comparison fails, so NaN passes through every step.
@@ -92,23 +92,14 @@ const C13: f64 = 1.0 / 6227020800.0;
   const b = f64x2.mul(s, pm1);
   const u = f64x2.add(a, b);
   const ul = f64x2.add(f64x2.add(f64x2.sub(a, u), b), f64x2.mul(s, pl));
-  // d + dl = u + ul + 2 (TwoSum), q0 = u / d, then one correction step with the exact residual u − q0·d
-  // (Dekker's product): the plain quotient is ~2 ulp off, the corrected one within 1 ulp of tanh.
+  // d + dl = u + ul + 2 (TwoSum), then tanh = (u + ul)/(d + dl) ≈ q0 + (ul − q0·dl)/d with q0 = u/d. Measured
+  // against a 50-digit reference: 1.37 ulp at worst (the uncompensated u/(u + 2) is 2.2; adding Dekker's exact
+  // residual of the division reaches 0.98 but costs ≈ 40% more).
   const d = f64x2.add(u, two);
   const bb = f64x2.sub(d, u);
   const dl = f64x2.add(f64x2.add(f64x2.sub(u, f64x2.sub(d, bb)), f64x2.sub(two, bb)), ul);
   const q0 = f64x2.div(u, d);
-  const split = f64x2.splat(134217729.0);
-  let c = f64x2.mul(split, q0);
-  const qh = f64x2.sub(c, f64x2.sub(c, q0));
-  const ql = f64x2.sub(q0, qh);
-  c = f64x2.mul(split, d);
-  const dh = f64x2.sub(c, f64x2.sub(c, d));
-  const dlo = f64x2.sub(d, dh);
-  const p = f64x2.mul(q0, d);
-  const e = f64x2.add(f64x2.add(f64x2.add(f64x2.sub(f64x2.mul(qh, dh), p), f64x2.mul(qh, dlo)), f64x2.mul(ql, dh)), f64x2.mul(ql, dlo));
-  const res = f64x2.sub(f64x2.sub(u, p), e);
-  const th = f64x2.add(q0, f64x2.div(f64x2.sub(f64x2.add(res, ul), f64x2.mul(q0, dl)), d));
+  const th = f64x2.add(q0, f64x2.div(f64x2.sub(ul, f64x2.mul(q0, dl)), d));
   return v128.bitselect(x, th, signMask);
 }
 
