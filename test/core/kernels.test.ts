@@ -210,3 +210,19 @@ test('reductions: max/min find NaN anywhere (also in the unrolled tail), column 
   }
   assert.deepEqual(Array.from(C.max(m, 0).values()), Array.from({ length: 7 }, (_, j) => Math.max(...Array.from({ length: 6 }, (_, i) => m.get(i, j)))));
 });
+
+test('reshape of a strided view is a view when the merged axes are contiguous together, else a copy', () => {
+  const x = C.arange(2 * 3 * 4 * 1).reshape(2, 3, 4, 1);
+  const p = x.permute(1, 0, 2, 3);                    // [3, 2, 4, 1], strides [4, 12, 1, 1]
+  const v = p.reshape(3, 2, 4);                       // drops the size-1 axis: a view
+  assert.equal(v.data, x.data);
+  assert.deepEqual(v.toArray(), (p.toArray() as number[][][][]).map((a) => a.map((b) => b.map((c) => c[0]!))));
+  const w = p.reshape(3, 8);                          // merges the 2 and 4 axes, which are not contiguous together
+  assert.notEqual(w.data, x.data);
+  assert.deepEqual(Array.from(w.values()), Array.from(p.contiguous().values()));
+  const q = C.arange(24).reshape(4, 6).slice(null, [0, 6, 2]);   // [4, 3], strides [6, 2]
+  const r = q.reshape(2, 2, 3, 1);
+  assert.equal(r.data, q.data);
+  assert.deepEqual(Array.from(r.values()), Array.from(q.values()));
+  assert.deepEqual(Array.from(q.T.reshape(1, 12).values()), Array.from(q.T.contiguous().values()));
+});
