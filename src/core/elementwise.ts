@@ -45,7 +45,7 @@ function rowKernel(expr: string, arity: number, dtypes: string): RowKernel {
     const unrolled = (unit: boolean[]) => {
       const hoist = names.map((v, q) => (unit[q] ? '' : `const ${v} = ${arrays[q]}[${offs[q]}];`)).join(' ');
       const rebase = names.map((_, q) => (unit[q] ? `const ${arrays[q]}r = ${arrays[q]}.subarray(${offs[q]}, ${offs[q]} + n);` : '')).join(' ');
-      return `${hoist} if (n >= 64) { ${rebase} const Or = O.subarray(oo, oo + n); ${loop(unit, true)} return; } ${loop(unit, false)}`;
+      return `${hoist} if (n >= 512) { ${rebase} const Or = O.subarray(oo, oo + n); ${loop(unit, true)} return; } ${loop(unit, false)}`;
     };
     // Cases: every operand unit-stride, or a mix of unit-stride and broadcast scalars (stride 0).
     const cases: string[] = [];
