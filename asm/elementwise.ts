@@ -113,6 +113,24 @@ const C13: f64 = 1.0 / 6227020800.0;
   return v128.bitselect(neg, pos, f64x2.lt(x, f64x2.splat(0.0)));
 }
 
+/** SiLU x·σ(x) (Elfwing et al. 2018) and its derivative σ(x)·(1 + x·(1 − σ(x))), both from one σ. */
+@inline function silu64(x: v128): v128 {
+  return f64x2.mul(x, sigmoid64(x));
+}
+@inline function siluGrad64(x: v128): v128 {
+  const s = sigmoid64(x);
+  // x clamped to ±800 in the x(1 − σ) factor (NaN passes), so ±∞ give the limits 1 and 0, not ∞·0.
+  const xc = f64x2.pmin(f64x2.pmax(x, f64x2.splat(-800.0)), f64x2.splat(800.0));
+  return f64x2.mul(s, f64x2.add(f64x2.splat(1.0), f64x2.mul(xc, f64x2.sub(f64x2.splat(1.0), s))));
+}
+
+@inline function lane64(x: v128, op: i32): v128 {
+  if (op === 0) return tanh64(x);
+  if (op === 1) return sigmoid64(x);
+  if (op === 2) return silu64(x);
+  return siluGrad64(x);
+}
+
 // ---- float32: exp in f32x4 (the float32 exp row needs the 4-lane rate); tanh and sigmoid promote to f64 ----
 
 const LN2_HI_F: f32 = 0.693359375;
@@ -142,8 +160,8 @@ const LOG2E_F: f32 = 1.44269504;
 @inline function viaF64(x: v128, op: i32): v128 {
   const lo = f64x2.promote_low_f32x4(x);
   const hi = f64x2.promote_low_f32x4(i32x4.shuffle(x, x, 2, 3, 0, 1));
-  const a = op === 0 ? tanh64(lo) : sigmoid64(lo);
-  const b = op === 0 ? tanh64(hi) : sigmoid64(hi);
+  const a = lane64(lo, op);
+  const b = lane64(hi, op);
   const da = f32x4.demote_f64x2_zero(a);
   const db = f32x4.demote_f64x2_zero(b);
   return i64x2.shuffle(da, db, 0, 2);
@@ -185,6 +203,30 @@ export function sigmoid_f32(src: usize, dst: usize, n: i32): void {
   let i = 0;
   for (; i + 4 <= n; i += 4) v128.store(dst + (<usize>i << 2), viaF64(v128.load(src + (<usize>i << 2)), 1));
   for (; i < n; i++) store<f32>(dst + (<usize>i << 2), f32x4.extract_lane(viaF64(f32x4.splat(load<f32>(src + (<usize>i << 2))), 1), 0));
+}
+
+export function silu_f64(src: usize, dst: usize, n: i32): void {
+  let i = 0;
+  for (; i + 2 <= n; i += 2) v128.store(dst + (<usize>i << 3), silu64(v128.load(src + (<usize>i << 3))));
+  if (i < n) store<f64>(dst + (<usize>i << 3), f64x2.extract_lane(silu64(f64x2.splat(load<f64>(src + (<usize>i << 3)))), 0));
+}
+
+export function siluGrad_f64(src: usize, dst: usize, n: i32): void {
+  let i = 0;
+  for (; i + 2 <= n; i += 2) v128.store(dst + (<usize>i << 3), siluGrad64(v128.load(src + (<usize>i << 3))));
+  if (i < n) store<f64>(dst + (<usize>i << 3), f64x2.extract_lane(siluGrad64(f64x2.splat(load<f64>(src + (<usize>i << 3)))), 0));
+}
+
+export function silu_f32(src: usize, dst: usize, n: i32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v128.store(dst + (<usize>i << 2), viaF64(v128.load(src + (<usize>i << 2)), 2));
+  for (; i < n; i++) store<f32>(dst + (<usize>i << 2), f32x4.extract_lane(viaF64(f32x4.splat(load<f32>(src + (<usize>i << 2))), 2), 0));
+}
+
+export function siluGrad_f32(src: usize, dst: usize, n: i32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v128.store(dst + (<usize>i << 2), viaF64(v128.load(src + (<usize>i << 2)), 3));
+  for (; i < n; i++) store<f32>(dst + (<usize>i << 2), f32x4.extract_lane(viaF64(f32x4.splat(load<f32>(src + (<usize>i << 2))), 3), 0));
 }
 
 /**

@@ -1,6 +1,6 @@
 import {
   Tensor, add, sub, mul, div, neg, cos, sin, sign, log, pow, gt, lt, eq, where, astype, sum, reshape, permute,
-  broadcastTo, matmul, take, indexAdd, slice, transpose, sameShape, zeros, cumsum, scalarLike, exp, tanh, geluGrad,
+  broadcastTo, matmul, take, indexAdd, slice, transpose, sameShape, zeros, cumsum, scalarLike, exp, tanh, geluGrad, siluGrad, sigmoid,
 } from '../core/index.ts';
 
 /**
@@ -82,6 +82,12 @@ export const VJP: Record<string, VjpRule> = {
   sigmoid: unaryRule((g, _x, out) => mul(g, mul(out, sub(1, out)))),
   reciprocal: unaryRule((g, _x, out) => neg(mul(g, mul(out, out)))),
   gelu: unaryRule((g, x) => mul(g, geluGrad(x))),
+  silu: unaryRule((g, x) => mul(g, siluGrad(x))),
+  // silu'' = s(1 − s)(2 + x(1 − 2s)) with s = σ(x), from derived ops (rarely needed).
+  siluGrad: unaryRule((g, x) => {
+    const s = sigmoid(x);
+    return mul(g, mul(mul(s, sub(1, s)), add(mul(x, sub(1, mul(s, 2))), 2)));
+  }),
   // gelu'' from derived ops (rarely needed, so kept simple): with u = c(x + kx³), t = tanh u, u' = c(1 + 3kx²),
   // u'' = 6ckx: gelu'' = (1 − t²)u' − x·t(1 − t²)u'² + ½x(1 − t²)u''.
   geluGrad: unaryRule((g, x) => {

@@ -9,7 +9,7 @@ export { type Shape, sizeOf, broadcastShapes, contiguousStrides, sameShape, shap
 export { full, zeros, ones, zerosLike, onesLike, scalar, arange, linspace, eye, tensor } from './create.ts';
 export {
   unary, binary, where, astype, compact, scalarLike, UNARY, BINARY, type UnaryOp, type BinaryOp,
-  neg, exp, log, log1p, expm1, sin, cos, tanh, sqrt, abs, sign, floor, sigmoid, reciprocal, gelu, geluGrad,
+  neg, exp, log, log1p, expm1, sin, cos, tanh, sqrt, abs, sign, floor, sigmoid, reciprocal, gelu, geluGrad, silu, siluGrad,
   add, sub, mul, div, pow, maximum, minimum, eq, ne, lt, le, gt, ge, square,
 } from './elementwise.ts';
 export { sum, max, min, mean, variance, argmax, argmin, logsumexp, norm, cumsum } from './reduce.ts';

@@ -8,7 +8,8 @@ import { ArgumentError, DTypeError, ShapeError } from '../core/errors.ts';
 export const relu = (x: Tensor) => maximum(x, scalarLike(0, x.dtype));
 /** GELU, tanh approximation (Hendrycks & Gimpel 2016): a core primitive with a fused derivative. */
 export { gelu } from '../core/index.ts';
-export const silu = (x: Tensor) => mul(x, sigmoid(x));
+/** SiLU / swish x·σ(x): a core primitive with a fused derivative (the SwiGLU gate of every transformer block). */
+export { silu } from '../core/index.ts';
 export { tanh, sigmoid, sin } from '../core/index.ts';
 
 export { logSoftmax };

@@ -61,6 +61,8 @@ function tanhRef(x: number): number {
   return Math.sign(x) * (Number(q) / 2 ** 256);
 }
 
+const siluRef = (v: number) => v * sigmoidRef(v);
+const siluGradRef = (v: number) => sigmoidRef(v) * (1 + Math.min(Math.max(v, -800), 800) * (1 - sigmoidRef(v)));
 const sigmoidRef = (v: number) => (v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v)));
 const SPECIAL = [NaN, Infinity, -Infinity, 0, -0, 5e-324, -5e-324, 2.2250738585072014e-308, 1e-310, 709.782712893384, 709.79,
   -745.1332191019411, -745.14, -708.5, 22, -22, 1e300, -1e300, 1e-20, -1e-20];
@@ -115,18 +117,36 @@ test('sigmoid float64 is within 2 ulp of its defining formula; float32 exp/tanh/
   assert.ok(ulps32(s32[5]!, Math.fround(Math.exp(-103))) <= 1, `exp(-103) float32 subnormal: ${s32[5]}`);
 });
 
+test('silu / siluGrad: wasm and JavaScript paths agree with x·σ(x) and σ(1 + x(1 − σ)); NaN, ±Inf, −0', () => {
+  const x = samples(-40, 40, 20000, 15);
+  assert.ok(worst(x, C.silu(x), siluRef).ulp <= 3);
+  const gy = C.siluGrad(x).values(), xv = x.values();
+  for (let i = 0; i < xv.length; i++) assert.ok(Math.abs(gy[i]! - siluGradRef(xv[i]!)) <= 1e-15 * Math.max(1, Math.abs(siluGradRef(xv[i]!))), `siluGrad(${xv[i]})`);
+  const special = [NaN, Infinity, -Infinity, -0, 800, -800];
+  for (const n of [special.length, 70]) {
+    const v = Array.from({ length: n }, (_, i) => special[i % special.length]!);
+    const s = Array.from(C.silu(C.tensor(v)).values()), g = Array.from(C.siluGrad(C.tensor(v)).values());
+    v.forEach((xv, i) => {
+      assert.ok(ulps(s[i]!, siluRef(xv)) <= 1 || (xv === -Infinity && s[i] === 0), `silu(${xv}) = ${s[i]} (n=${n})`);
+      assert.ok(Number.isNaN(xv) ? Number.isNaN(g[i]!) : Math.abs(g[i]! - (xv > 0 ? 1 : 0)) < 1e-300 || xv === -0, `siluGrad(${xv}) = ${g[i]} (n=${n})`);
+    });
+  }
+});
+
 test('unary kernels: every length (vector tails), below and above the wasm threshold, strided views', () => {
   for (const n of [1, 2, 3, 5, 63, 64, 65, 67, 4099, 8195]) {
     for (const dtype of ['float64', 'float32'] as const) {
       const x = samples(-3, 3, n, n, dtype);
       const xd = x.values();
       xd[n - 1] = NaN;
-      for (const [op, ref] of [['exp', Math.exp], ['tanh', Math.tanh], ['sigmoid', sigmoidRef]] as const) {
+      for (const [op, ref] of [['exp', Math.exp], ['tanh', Math.tanh], ['sigmoid', sigmoidRef], ['silu', siluRef], ['siluGrad', siluGradRef]] as const) {
         const y = C.unary(op, x).values();
         const r = (v: number) => (dtype === 'float32' ? Math.fround(ref(v)) : ref(v));
         for (let i = 0; i < n; i++) {
           const d = dtype === 'float32' ? ulps32(y[i]!, r(xd[i]!)) : ulps(y[i]!, r(xd[i]!));
-          assert.ok(d <= 3, `${op} ${dtype} n=${n} index ${i}: ${y[i]} vs ${r(xd[i]!)}`);
+          // siluGrad has a zero near x = −1.28 where 1 + x(1 − σ) cancels: compare it absolutely there.
+          const close = d <= 3 || (op === 'siluGrad' && Math.abs(y[i]! - r(xd[i]!)) <= (dtype === 'float32' ? 1e-6 : 1e-15));
+          assert.ok(close, `${op} ${dtype} n=${n} index ${i}: ${y[i]} vs ${r(xd[i]!)}`);
         }
       }
     }

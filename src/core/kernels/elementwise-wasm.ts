@@ -24,12 +24,13 @@ interface Exports {
   memory: WasmMemory;
   exp_f64: Stream; tanh_f64: Stream; sigmoid_f64: Stream;
   exp_f32: Stream; tanh_f32: Stream; sigmoid_f32: Stream;
+  silu_f64: Stream; siluGrad_f64: Stream; silu_f32: Stream; siluGrad_f32: Stream;
   logsumexp_rows_f64: Rows; logsumexp_rows_f32: Rows;
   heap_base(): number;
 }
 
-export type WasmUnaryOp = 'exp' | 'tanh' | 'sigmoid';
-export const WASM_UNARY_OPS: ReadonlySet<string> = new Set<WasmUnaryOp>(['exp', 'tanh', 'sigmoid']);
+export type WasmUnaryOp = 'exp' | 'tanh' | 'sigmoid' | 'silu' | 'siluGrad';
+export const WASM_UNARY_OPS: ReadonlySet<string> = new Set<WasmUnaryOp>(['exp', 'tanh', 'sigmoid', 'silu', 'siluGrad']);
 
 const WINDOW_BYTES = 64 * 1024;
 const PAGE = 65536;
