@@ -2,8 +2,8 @@
  * The `strata forecast --plot` figure: history, median and the outer quantile band, with the y-axis clipped to a
  * robust range so one wild sample path cannot flatten the history into a line (the caption says when it does).
  */
-import type { Figure } from '../experiments/contract.ts';
-import { renderFigureSvg } from '../report/svg.ts';
+import type { Figure } from '../experiments/index.ts';
+import { renderFigureSvg } from '../report/index.ts';
 
 export interface ForecastPlotInput {
   column: string;

@@ -188,7 +188,7 @@ export function moduleOf(path: string): string | null {
 }
 
 export interface Violation {
-  rule: 'upward' | 'not-through-index' | 'cycle' | 'unknown-module' | 'outside-src' | 'non-literal-import';
+  rule: 'upward' | 'not-through-index' | 'cycle' | 'unknown-module' | 'outside-src' | 'non-literal-import' | 'root-entry';
   message: string;
 }
 
@@ -214,6 +214,12 @@ export function checkLayering(
       continue;
     }
     const to = moduleOf(e.to);
+    if (e.from === 'index.ts') {
+      // The package root (`import … from 'strata'`) re-exports the library modules' public faces, nothing else.
+      const library = to !== null && MODULES.includes(to) && !['experiments', 'report', 'cli'].includes(to);
+      if (!library || e.to !== `${to}/index.ts`) violations.push({ rule: 'root-entry', message: `${where}: the package root may re-export only library modules' index.ts, got '${e.specifier}'` });
+      continue;
+    }
     for (const m of [from, to]) {
       if (m === null || !MODULES.includes(m)) {
         violations.push({ rule: 'unknown-module', message: `${where}: '${m ?? e.from}' is not a module of the layering (add it to FLOORS)` });

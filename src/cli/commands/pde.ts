@@ -5,7 +5,7 @@ import { UsageError, commonOptions, parseCommandArgs, parseSeed, type CliIO, typ
 import { ProgressRenderer, progressMode } from '../progress.ts';
 import { NeuralIVP, nets, problem, PROBLEMS, ednnOptions, solveGrid, type NeuralIvpOptions, type Trajectory } from '../../pde/index.ts';
 import { renderFigureSvg } from '../../report/index.ts';
-import type { Figure } from '../../experiments/contract.ts';
+import type { Figure } from '../../experiments/index.ts';
 
 const help = `strata pde — initial-value PDEs solved by evolving neural-network parameters (Neural IVP, ICLR 2023)
 

@@ -3,7 +3,7 @@ import { writeFileSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ArgumentError, MissingResourceError } from '../../core/index.ts';
 import { commonOptions, parseCommandArgs, parseIntFlag, parseSeed, UsageError, type CliIO, type Command } from '../command.ts';
-import { findSharedDataDir } from '../../experiments/paths.ts';
+import { findSharedDataDir } from '../../experiments/index.ts';
 import { QueryCache, openModel } from '../../llm/index.ts';
 import { connectionHelp, connectionOptions, modelSpecFromFlags } from '../model-options.ts';
 import { QUERE_BATTERY } from '../../quere/index.ts';
