@@ -128,3 +128,37 @@ export function symv(a: usize, x: usize, y: usize, j0: usize, j1: usize, nBytes:
     store<f64>(yp, load<f64>(yp, 24) + (f64x2.extract_lane(c3, 0) + f64x2.extract_lane(c3, 1)), 24);
   }
 }
+
+/**
+ * Whether the packed lower triangle at pk (symv's layout, order N, the first nFull = 4·⌊n/4⌋ columns) still equals
+ * a column-major copy s of the live matrix of order n — both the lower entry A(i, c) and its mirror A(c, i), so an
+ * edit of either triangle, or one that breaks symmetry, is seen. Covers the row pairs i, i+1 < n of the full column
+ * blocks; the host checks the ragged edges and the diagonal blocks. Compared as bits (i64x2), so −0 ≠ +0.
+ */
+export function symcheck(s: usize, pk: usize, n: i32, N: i32, nFull: i32): i32 {
+  const cb = <usize>n << 3;
+  let p = pk;
+  for (let j = 0; j < N; j += 4) {
+    if (j >= nFull) break;
+    const c0 = s + <usize>j * cb, c1 = c0 + cb, c2 = c1 + cb, c3 = c2 + cb;
+    let i = j + 4;
+    for (; i + 1 < n; i += 2, p += 64) {
+      const off = <usize>i << 3;
+      // Lower: [A(i,c), A(i+1,c)] for c = j … j+3, contiguous in column c.
+      let eq = i64x2.eq(v128.load(p), v128.load(c0 + off));
+      eq = v128.and(eq, i64x2.eq(v128.load(p, 16), v128.load(c1 + off)));
+      eq = v128.and(eq, i64x2.eq(v128.load(p, 32), v128.load(c2 + off)));
+      eq = v128.and(eq, i64x2.eq(v128.load(p, 48), v128.load(c3 + off)));
+      // Mirror: A(c, i) for c = j … j+3 is four consecutive doubles of column i (and of column i+1 for row i+1).
+      const r0 = s + <usize>i * cb + (<usize>j << 3), r1 = r0 + cb;
+      const lo01 = v128.load(r0), lo23 = v128.load(r0, 16), hi01 = v128.load(r1), hi23 = v128.load(r1, 16);
+      eq = v128.and(eq, i64x2.eq(v128.load(p), i64x2.shuffle(lo01, hi01, 0, 2)));
+      eq = v128.and(eq, i64x2.eq(v128.load(p, 16), i64x2.shuffle(lo01, hi01, 1, 3)));
+      eq = v128.and(eq, i64x2.eq(v128.load(p, 32), i64x2.shuffle(lo23, hi23, 0, 2)));
+      eq = v128.and(eq, i64x2.eq(v128.load(p, 48), i64x2.shuffle(lo23, hi23, 1, 3)));
+      if (!i64x2.all_true(eq)) return 0;
+    }
+    p += <usize>((N - i) >> 1) * 64; // the padded row pairs, checked by the host
+  }
+  return 1;
+}

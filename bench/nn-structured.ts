@@ -40,6 +40,8 @@ export const cases: BenchCase[] = [
   layerCase('nn fwd+bwd equal MACs', S.einsum(1024, 1024, { theta: [0.5, 0.25, 0.25, 0.25, 0.5, 0.25, 0] })),
   layerCase('nn fwd+bwd equal MACs', S.tt(1000, 1000, { cores: 3, rank: 2 })),
   layerCase('nn fwd+bwd equal active MACs', S.bttMoE(512, 512, { experts: 8, topK: 2 })),
+  // The dense layer with BTT-MoE 512's active MACs (196,608·2/8 + 512·8 = 53,248 = 208·256): its target is ≤ 1.5×.
+  layerCase('nn fwd+bwd dense at MoE active MACs', S.dense(208, 256)),
   // Kronecker spends 2d parameters: d = 32768 for 65,536 (a far costlier layer; smaller batch).
   layerCase('nn fwd+bwd equal params', S.kronecker(32768, 32768), 16),
 ];

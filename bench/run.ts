@@ -27,6 +27,7 @@ import type { BenchCase, BenchUnit } from './harness.ts';
 import { cases as matmulCases } from './matmul.ts';
 import { cases as coreCases, trainingRows } from './core-ops.ts';
 import { cases as nnStructuredCases } from './nn-structured.ts';
+import { trainStepRows } from './train-steps.ts';
 
 const ENTRIES: { name: string; cases: BenchCase[] }[] = [
   { name: 'matmul', cases: matmulCases },
@@ -35,8 +36,11 @@ const ENTRIES: { name: string; cases: BenchCase[] }[] = [
 ];
 
 /** Whole-run throughput rows (training loops): measured once each, no reference. */
-const THROUGHPUT: { name: string; rows: () => { op: string; size: string; dtype: string; value: number; unit: string }[] }[] = [
+type ThroughputRows = () => { op: string; size: string; dtype: string; value: number; unit: string; reference?: number | null; ratio?: number | null }[];
+const THROUGHPUT: { name: string; rows: ThroughputRows }[] = [
   { name: 'training', rows: trainingRows },
+  // Per-step rows with PyTorch and gemm-peak references (bench/train-steps.ts); --filter train-step runs them alone.
+  { name: 'training train-step', rows: () => trainStepRows() },
 ];
 
 export interface BenchRow {
@@ -140,7 +144,7 @@ function main(): void {
     if (args.filter !== null && !t.name.includes(args.filter)) continue;
     for (const r of t.rows()) {
       log(`  ${r.op} ${r.size} ${r.dtype}: ${r.value.toPrecision(4)} ${r.unit}`);
-      rows.push({ ...r, reference: null, ratio: null });
+      rows.push({ ...r, reference: r.reference ?? null, ratio: r.ratio ?? null });
     }
   }
   if (args.json) process.stdout.write(`${JSON.stringify(rows, null, 1)}\n`);

@@ -1,6 +1,6 @@
 import {
   Tensor, add, sub, mul, div, neg, cos, sin, sign, log, pow, gt, lt, eq, where, astype, sum, reshape, permute,
-  broadcastTo, matmul, take, indexAdd, slice, transpose, sameShape, zeros, cumsum, scalarLike, exp, tanh, geluGrad,
+  broadcastTo, matmul, take, indexAdd, slice, transpose, sameShape, zeros, cumsum, scalarLike, exp, tanh, geluGrad, siluGrad, sigmoid,
 } from '../core/index.ts';
 
 /**
@@ -82,6 +82,12 @@ export const VJP: Record<string, VjpRule> = {
   sigmoid: unaryRule((g, _x, out) => mul(g, mul(out, sub(1, out)))),
   reciprocal: unaryRule((g, _x, out) => neg(mul(g, mul(out, out)))),
   gelu: unaryRule((g, x) => mul(g, geluGrad(x))),
+  silu: unaryRule((g, x) => mul(g, siluGrad(x))),
+  // silu'' = s(1 − s)(2 + x(1 − 2s)) with s = σ(x), from derived ops (rarely needed).
+  siluGrad: unaryRule((g, x) => {
+    const s = sigmoid(x);
+    return mul(g, mul(mul(s, sub(1, s)), add(mul(x, sub(1, mul(s, 2))), 2)));
+  }),
   // gelu'' from derived ops (rarely needed, so kept simple): with u = c(x + kx³), t = tanh u, u' = c(1 + 3kx²),
   // u'' = 6ckx: gelu'' = (1 − t²)u' − x·t(1 − t²)u'² + ½x(1 − t²)u''.
   geluGrad: unaryRule((g, x) => {
@@ -134,6 +140,13 @@ export const VJP: Record<string, VjpRule> = {
     const kept = x.shape.map((d, i) => (axes.includes(i) ? 1 : d));
     const mask = eq(x, reshape(out, kept));
     return [mul(div(reshape(g, kept), sum(mask, axes, true)), mask)];
+  },
+  logsumexp: ({ g, inputs, out, params }) => {
+    // ∂/∂x log Σ exp x = softmax(x) = exp(x − out), out broadcast back along the reduced axis.
+    const x = inputs[0]!;
+    const axis = params.axis as number;
+    const kept = x.shape.map((d, i) => (i === axis ? 1 : d));
+    return [mul(reshape(g, kept), exp(sub(x, reshape(out, kept))))];
   },
   logSoftmax: ({ g, out, params }) => {
     const axis = params.axis as number;

@@ -54,10 +54,12 @@ export class ProgressRenderer implements ProgressSink {
   private readonly redrawIntervalMs: number;
   private readonly createdAt: number;
   private phase: { label: string; total: number; startedAt: number; startDone: number } | null = null;
-  private lastLine = '';
+  private lastState: { done: number; total: number; label: string; t: number } | null = null;
   private barVisible = false;
   private lastDrawAt = -Infinity;
   private lastPlainAt: number;
+  /** The latest plain-mode line and whether it was printed, so finish() can print the final state of a short run. */
+  private pendingPlain: string | null = null;
 
   constructor(options: ProgressOptions) {
     this.stream = options.stream;
@@ -78,16 +80,21 @@ export class ProgressRenderer implements ProgressSink {
     if (this.phase === null || this.phase.label !== label || this.phase.total !== total || done < this.phase.startDone) {
       this.phase = { label, total, startedAt: t, startDone: Number.isFinite(done) ? done : 0 };
     }
-    const line = this.describe(done, total, label, t);
     const complete = total > 0 && done >= total;
     if (this.mode === 'tty') {
       if (!complete && t - this.lastDrawAt < this.redrawIntervalMs) return;
       this.lastDrawAt = t;
-      this.lastLine = line;
+      this.lastState = { done, total, label, t };
       this.draw();
-    } else if (t - this.lastPlainAt >= this.plainIntervalMs) {
-      this.lastPlainAt = t;
-      this.stream.write(line + '\n');
+    } else {
+      const line = this.describe(done, total, label, t, Infinity);
+      if (t - this.lastPlainAt >= this.plainIntervalMs) {
+        this.lastPlainAt = t;
+        this.stream.write(line + '\n');
+        this.pendingPlain = null;
+      } else {
+        this.pendingPlain = line;
+      }
     }
   }
 
@@ -97,44 +104,62 @@ export class ProgressRenderer implements ProgressSink {
     if (this.mode === 'tty') {
       this.stream.write((this.barVisible ? clearLine : '') + text + '\n');
       this.barVisible = false;
-      if (this.lastLine) this.draw();
+      if (this.lastState) this.draw();
     } else {
       this.stream.write(text + '\n');
     }
   }
 
-  /** Removes the bar from the terminal; call when the work is over. */
+  /**
+   * Removes the bar from the terminal; call when the work is over. Without a terminal, prints the final state when
+   * no heartbeat showed it, so even a run shorter than the heartbeat interval leaves one line.
+   */
   finish(): void {
     if (this.mode === 'tty' && this.barVisible) this.stream.write(clearLine);
+    if (this.mode === 'plain' && this.pendingPlain !== null) this.stream.write(this.pendingPlain + '\n');
+    this.pendingPlain = null;
     this.barVisible = false;
-    this.lastLine = '';
+    this.lastState = null;
   }
 
   private draw(): void {
     const columns = this.stream.columns && this.stream.columns > 20 ? this.stream.columns : 80;
-    const text = this.lastLine.length > columns - 1 ? this.lastLine.slice(0, columns - 2) + '…' : this.lastLine;
-    this.stream.write(clearLine + text);
+    const { done, total, label, t } = this.lastState!;
+    // Leave the last column free: writing into it wraps the cursor on many terminals.
+    this.stream.write(clearLine + this.describe(done, total, label, t, columns - 1));
     this.barVisible = true;
   }
 
-  private describe(done: number, total: number, label: string, t: number): string {
+  /**
+   * The progress line, at most `width` characters. Parts are dropped in order of least use — elapsed time, then the
+   * rate, then the bar shrinks and goes — before anything is truncated, so a narrow terminal never shows a cut ETA.
+   * Unknown rates and ETAs are left out rather than printed as placeholders.
+   */
+  private describe(done: number, total: number, label: string, t: number, width: number): string {
     const head = this.prefix ? `${this.prefix} ` : '';
     const what = label ? ` ${label}` : '';
-    if (!(total > 0) || !Number.isFinite(done)) return `${head}${Number.isFinite(done) ? done : '?'}${what}`;
+    const fit = (text: string) => (text.length <= width ? text : text.slice(0, Math.max(1, width - 1)) + '…');
+    if (!(total > 0) || !Number.isFinite(done)) return fit(`${head}${Number.isFinite(done) ? done : '?'}${what}`);
     const fraction = Math.min(1, Math.max(0, done / total));
     const phase = this.phase!;
     const elapsed = (t - phase.startedAt) / 1000;
-    const rate = elapsed > 0 ? (done - phase.startDone) / elapsed : NaN;
-    const eta = rate > 0 ? (total - done) / rate : NaN;
+    const rate = elapsed > 0 && done > phase.startDone ? (done - phase.startDone) / elapsed : NaN;
+    const eta = rate > 0 && done < total ? (total - done) / rate : NaN;
     const counts = `${done}/${total}`;
-    const pct = `${Math.floor(fraction * 100)}%`.padStart(4);
-    const timing = `${formatRate(rate)} · ETA ${formatClock(eta)} · ${formatClock((t - this.createdAt) / 1000)} elapsed`;
-    if (this.mode === 'tty') {
-      const width = 24;
-      const filled = Math.round(fraction * width);
-      const bar = '█'.repeat(filled) + '░'.repeat(width - filled);
-      return `${head}${bar} ${pct} ${counts}${what} · ${timing}`;
+    const pct = `${Math.floor(fraction * 100)}%`;
+    const rateText = Number.isFinite(rate) ? formatRate(rate) : null;
+    const etaText = Number.isFinite(eta) ? `ETA ${formatClock(eta)}` : null;
+    const elapsedText = `${formatClock((t - this.createdAt) / 1000)} elapsed`;
+    const timing = (parts: (string | null)[]) => parts.filter((x): x is string => x !== null).map((x) => ` · ${x}`).join('');
+    if (this.mode !== 'tty') return `${head}${pct} ${counts}${what}${timing([rateText, etaText, elapsedText])}`;
+    const bar = (n: number) => { const filled = Math.round(fraction * n); return '█'.repeat(filled) + '░'.repeat(n - filled) + ' '; };
+    const variants = [
+      [24, [rateText, etaText, elapsedText]], [24, [rateText, etaText]], [24, [etaText]], [12, [etaText]], [0, [etaText]], [0, []],
+    ] as const;
+    for (const [barWidth, parts] of variants) {
+      const line = `${head}${barWidth ? bar(barWidth) : ''}${pct.padStart(4)} ${counts}${what}${timing([...parts])}`;
+      if (line.length <= width) return line;
     }
-    return `${head}${pct.trim()} ${counts}${what} · ${timing}`;
+    return fit(`${head}${pct} ${counts}${what}${timing([etaText])}`);
   }
 }

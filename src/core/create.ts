@@ -1,4 +1,4 @@
-import { allocate, type DType, type TypedArray } from './dtype.ts';
+import { allocate, checkDType, type DType, type TypedArray } from './dtype.ts';
 import { ArgumentError, ShapeError } from './errors.ts';
 import { checkShape, sizeOf } from './shape.ts';
 import { Tensor, type NestedArray } from './tensor.ts';
@@ -7,7 +7,7 @@ import { Tensor, type NestedArray } from './tensor.ts';
 
 export function full(shape: readonly number[], value: number, dtype: DType = 'float64'): Tensor {
   const s = checkShape('full', shape);
-  const data = allocate(dtype, sizeOf(s));
+  const data = allocate(dtype, sizeOf(s), 'full');
   if (value !== 0) data.fill(value);
   return new Tensor(data, s);
 }
@@ -20,15 +20,18 @@ export const scalar = (v: number, dtype: DType = 'float64') => full([], v, dtype
 export function arange(start: number, stop?: number, step = 1, dtype: DType = 'float64'): Tensor {
   if (stop === undefined) [start, stop] = [0, start];
   if (step === 0 || !Number.isFinite(step)) throw new ArgumentError(`arange: step must be finite and non-zero, got ${step}`);
+  if (!Number.isFinite(start)) throw new ArgumentError(`arange: start must be finite, got ${start}`);
+  if (!Number.isFinite(stop)) throw new ArgumentError(`arange: stop must be finite, got ${stop}`);
   const n = Math.max(0, Math.ceil((stop - start) / step));
-  const data = allocate(dtype, n);
+  const data = allocate(dtype, n, 'arange');
   for (let i = 0; i < n; i++) data[i] = start + i * step;
   return new Tensor(data, [n]);
 }
 
 export function linspace(start: number, stop: number, num: number, dtype: DType = 'float64'): Tensor {
   if (!Number.isInteger(num) || num < 0) throw new ArgumentError(`linspace: num must be a non-negative integer, got ${num}`);
-  const data = allocate(dtype, num);
+  if (!Number.isFinite(start) || !Number.isFinite(stop)) throw new ArgumentError(`linspace: start and stop must be finite, got ${start} and ${stop}`);
+  const data = allocate(dtype, num, 'linspace');
   for (let i = 0; i < num; i++) data[i] = num === 1 ? start : start + ((stop - start) * i) / (num - 1);
   return new Tensor(data, [num]);
 }
@@ -49,10 +52,11 @@ export function tensor(values: NestedArray | TypedArray, dtypeOrShape?: DType | 
     const shape = Array.isArray(dtypeOrShape) ? checkShape('tensor', dtypeOrShape) : [data.length];
     if (sizeOf(shape) !== data.length) throw new ShapeError(`tensor: shape [${shape.join(', ')}] needs ${sizeOf(shape)} values, got ${data.length}`);
     const want = (typeof dtypeOrShape === 'string' ? dtypeOrShape : maybeDtype);
+    if (want !== undefined) checkDType('tensor', want);
     const t = new Tensor(data, shape);
     return want && want !== t.dtype ? t.astype(want) : t;
   }
-  const dtype = (typeof dtypeOrShape === 'string' ? dtypeOrShape : maybeDtype) ?? 'float64';
+  const dtype = checkDType('tensor', (typeof dtypeOrShape === 'string' ? dtypeOrShape : maybeDtype) ?? 'float64');
   const shape: number[] = [];
   let v: NestedArray = values as NestedArray;
   while (Array.isArray(v)) {
@@ -60,7 +64,7 @@ export function tensor(values: NestedArray | TypedArray, dtypeOrShape?: DType | 
     if (v.length === 0) break;
     v = v[0]!;
   }
-  const data = allocate(dtype, sizeOf(shape));
+  const data = allocate(dtype, sizeOf(shape), 'tensor');
   let k = 0;
   const walk = (x: NestedArray, dim: number): void => {
     if (dim === shape.length) {

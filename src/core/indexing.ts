@@ -1,4 +1,4 @@
-import { allocate, type TypedArray } from './dtype.ts';
+import { allocate, checkDType, type TypedArray } from './dtype.ts';
 import { ArgumentError, DTypeError, ShapeError } from './errors.ts';
 import { normAxis, sameShape, shapeStr, sizeOf } from './shape.ts';
 import { Tensor, reshape, unsqueeze, slice } from './tensor.ts';
@@ -14,8 +14,25 @@ function toIndexTensor(op: string, idx: Indices): Tensor {
     if (idx.dtype !== 'int32') throw new DTypeError(`${op}: indices must be an int32 tensor, got ${idx.dtype}`);
     return idx;
   }
-  const arr = idx instanceof Int32Array ? idx : Int32Array.from(idx as number[]);
-  return new Tensor(arr, [arr.length]);
+  if (idx instanceof Int32Array) return new Tensor(idx, [idx.length]);
+  if (!Array.isArray(idx) && !ArrayBuffer.isView(idx)) throw new ArgumentError(`${op}: indices must be an int32 Tensor, an Int32Array or an array of integers`);
+  return new Tensor(integerArray(op, 'index', idx as ArrayLike<number>), [(idx as ArrayLike<number>).length]);
+}
+
+/**
+ * Copies plain-number indices into an Int32Array, rejecting NaN, fractions and values outside the int32 range
+ * (Int32Array.from would silently truncate 1.5 → 1, NaN → 0 and wrap 2³² + 1 → 1).
+ */
+export function integerArray(op: string, what: string, values: ArrayLike<number>): Int32Array {
+  const out = new Int32Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < -2147483648 || v > 2147483647) {
+      throw new ArgumentError(`${op}: ${what} ${String(v)} at position ${i} is not an integer in the int32 range`);
+    }
+    out[i] = v;
+  }
+  return out;
 }
 
 /** Checks and wraps negative indices; returns a compact int32 array. */
@@ -153,6 +170,9 @@ export function stack(xs: readonly Tensor[], axis = 0): Tensor {
 /** Splits along `axis` into pieces of the given sizes (views). */
 export function split(x: Tensor, sizes: readonly number[], axis = 0): Tensor[] {
   const a = normAxis('split', axis, x.ndim);
+  for (const [i, d] of sizes.entries()) {
+    if (!Number.isInteger(d) || d < 0) throw new ArgumentError(`split: size ${d} at position ${i} must be a non-negative integer (sizes ${JSON.stringify(sizes)})`);
+  }
   if (sizes.reduce((p, d) => p + d, 0) !== x.shape[a]) throw new ShapeError(`split: sizes ${JSON.stringify(sizes)} do not add up to axis ${a} of size ${x.shape[a]}`);
   let start = 0;
   return sizes.map((s) => {
@@ -203,9 +223,11 @@ export function topk(x: Tensor, k: number, axis = -1): { values: Tensor; indices
 
 /** One-hot rows: shape indices.shape + [n]. Not differentiable. */
 export function oneHot(indices: Indices, n: number, dtype: 'float32' | 'float64' = 'float32'): Tensor {
+  if (!Number.isInteger(n) || n < 0) throw new ArgumentError(`oneHot: n must be a non-negative integer, got ${n}`);
+  checkDType('oneHot', dtype);
   const idxT = toIndexTensor('oneHot', indices);
   const idx = resolveIndices('oneHot', idxT, n, -1);
-  const out = allocate(dtype, idx.length * n) as TypedArray;
+  const out = allocate(dtype, idx.length * n, 'oneHot') as TypedArray;
   for (let i = 0; i < idx.length; i++) out[i * n + idx[i]!] = 1;
   return new Tensor(out, [...idxT.shape, n]);
 }

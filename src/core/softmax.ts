@@ -1,4 +1,6 @@
-import { allocate, isFloat } from './dtype.ts';
+import { allocate, isFloat, type FloatArray } from './dtype.ts';
+import { logsumexpRowsWasm } from './kernels/elementwise-wasm.ts';
+import { logsumexpRowsJs } from './reduce.ts';
 import { DTypeError } from './errors.ts';
 import { normAxis } from './shape.ts';
 import { Tensor } from './tensor.ts';
@@ -15,17 +17,12 @@ export function logSoftmax(x: Tensor, axis = -1): Tensor {
   const a = normAxis('logSoftmax', axis, x.ndim);
   const { data: src, offset, r, rows } = rowsAlong(x, a);
   const out = allocate(x.dtype, x.size);
+  // The row log-sum-exps come from the fused wasm kernel (or its JavaScript fallback); then one subtraction pass.
+  const lse = new Float64Array(rows);
+  if (!logsumexpRowsWasm(src as FloatArray, offset, rows, r, lse)) logsumexpRowsJs(src, offset, rows, r, lse);
   for (let o = 0; o < rows; o++) {
-    const base = offset + o * r, ob = o * r;
-    let m = -Infinity;
-    for (let j = 0; j < r; j++) { const v = src[base + j]!; if (v > m) m = v; }
-    // A row of all −∞ (fully masked) or containing +∞ has no finite shift: fall back to 0 so the result is NaN/−∞
-    // exactly where the mathematics says, instead of NaN everywhere.
-    if (!Number.isFinite(m)) m = 0;
-    let s = 0;
-    for (let j = 0; j < r; j++) s += Math.exp(src[base + j]! - m);
-    const lse = m + Math.log(s);
-    for (let j = 0; j < r; j++) out[ob + j] = src[base + j]! - lse;
+    const base = offset + o * r, ob = o * r, l = lse[o]!;
+    for (let j = 0; j < r; j++) out[ob + j] = src[base + j]! - l;
   }
   const result = new Tensor(axisBack(out, x.shape, a), [...x.shape]);
   return emit('logSoftmax', [x], result, { axis: a });

@@ -153,29 +153,48 @@ export class Tensor {
 
 /** Writes the elements of `t` in row-major order into `dst` starting at `dstOffset`. */
 export function copyStrided(t: Tensor, dst: TypedArray, dstOffset: number): void {
-  const nd = t.ndim;
   const src = t.data;
   if (t.size === 0) return;
+  // Coalesce first: drop size-1 axes and merge neighbours that are contiguous with each other, so a permuted view
+  // whose last axis has size 1 (a rank-1 BTT core) does not pay the index carry once per element.
+  const shape: number[] = [];
+  const strides: number[] = [];
+  for (let i = t.ndim - 1; i >= 0; i--) {
+    const d = t.shape[i]!, st = t.strides[i]!;
+    if (d === 1) continue;
+    const last = shape.length - 1;
+    if (last >= 0 && st === strides[last]! * shape[last]!) { shape[last] = shape[last]! * d; continue; }
+    shape.push(d);
+    strides.push(st);
+  }
+  shape.reverse();
+  strides.reverse();
+  const nd = shape.length;
   if (nd === 0) {
     dst[dstOffset] = src[t.offset]!;
     return;
   }
-  const shape = t.shape;
-  const strides = t.strides;
-  const last = shape[nd - 1]!;
-  const ls = strides[nd - 1]!;
+  const n1 = shape[nd - 1]!, s1 = strides[nd - 1]!;
+  if (nd === 1) {
+    if (s1 === 1) dst.set(src.subarray(t.offset, t.offset + n1), dstOffset);
+    else for (let j = 0, p = t.offset; j < n1; j++, p += s1) dst[dstOffset + j] = src[p]!;
+    return;
+  }
+  // The last two axes as a nested loop; the carry runs once per plane of n0·n1 elements.
+  const n0 = shape[nd - 2]!, s0 = strides[nd - 2]!;
+  const planes = t.size / (n0 * n1);
   const idx = new Array<number>(nd).fill(0);
   let off = t.offset;
   let o = dstOffset;
-  const outer = t.size / last;
-  for (let r = 0; r < outer; r++) {
-    if (ls === 1) {
-      for (let j = 0; j < last; j++) dst[o + j] = src[off + j]!;
+  for (let pl = 0; pl < planes; pl++) {
+    if (s1 === 1 && n1 >= 16) {
+      for (let i = 0, row = off; i < n0; i++, row += s0, o += n1) dst.set(src.subarray(row, row + n1), o);
+    } else if (s1 === 1) {
+      for (let i = 0, row = off; i < n0; i++, row += s0) for (let j = 0; j < n1; j++) dst[o++] = src[row + j]!;
     } else {
-      for (let j = 0, p = off; j < last; j++, p += ls) dst[o + j] = src[p]!;
+      for (let i = 0, row = off; i < n0; i++, row += s0) for (let j = 0, p = row; j < n1; j++, p += s1) dst[o++] = src[p]!;
     }
-    o += last;
-    for (let ax = nd - 2; ax >= 0; ax--) {
+    for (let ax = nd - 3; ax >= 0; ax--) {
       idx[ax]!++;
       off += strides[ax]!;
       if (idx[ax]! < shape[ax]!) break;
@@ -199,9 +218,42 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   checkShape('reshape', target);
   if (sizeOf(target) !== x.size) throw new ShapeError(`reshape: cannot reshape ${shapeStr(x.shape)} (${x.size} elements) into ${shapeStr(shape)}`);
   if (sameShape(target, x.shape)) return x;
-  // A view when possible; otherwise one compact copy that is not itself recorded (the reshape rule covers it).
+  // A view when possible — also of a strided tensor, when the axes being merged are contiguous with each other
+  // (NumPy's no-copy reshape), so permute → reshape chains in structured layers do not copy; otherwise one compact
+  // copy that is not itself recorded (the reshape rule covers it).
+  if (!x.isContiguous() && x.size > 0) {
+    const st = viewStrides(x.shape, x.strides, target);
+    if (st) return emit('reshape', [x], new Tensor(x.data, target, st, x.offset), { shape: target });
+  }
   const src = E.compact(x);
   return emit('reshape', [x], new Tensor(src.data, target, contiguousStrides(target), src.offset), { shape: target });
+}
+
+/**
+ * Strides that let a tensor of `shape`/`strides` be read as `target` without a copy, or null. Size-1 axes are
+ * dropped; each group of old axes that becomes one run of new axes must be mutually contiguous (NumPy's
+ * `_attempt_nocopy_reshape`). Both shapes hold the same positive number of elements.
+ */
+function viewStrides(shape: readonly number[], strides: readonly number[], target: readonly number[]): number[] | null {
+  const os: number[] = [], ost: number[] = [];
+  for (let i = 0; i < shape.length; i++) if (shape[i] !== 1) { os.push(shape[i]!); ost.push(strides[i]!); }
+  const nst = new Array<number>(target.length).fill(0);
+  let oi = 0, oj = 1, ni = 0, nj = 1;
+  while (ni < target.length && oi < os.length) {
+    let np = target[ni]!, op = os[oi]!;
+    while (np !== op) {
+      if (np < op) np *= target[nj++]!;
+      else op *= os[oj++]!;
+    }
+    for (let k = oi; k < oj - 1; k++) if (ost[k] !== os[k + 1]! * ost[k + 1]!) return null;
+    nst[nj - 1] = ost[oj - 1]!;
+    for (let k = nj - 1; k > ni; k--) nst[k - 1] = nst[k]! * target[k]!;
+    ni = nj++;
+    oi = oj++;
+  }
+  // Trailing size-1 axes of the target: any stride works.
+  for (let k = ni; k < target.length; k++) nst[k] = 1;
+  return nst;
 }
 
 export function permute(x: Tensor, axes: readonly number[]): Tensor {

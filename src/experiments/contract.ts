@@ -57,6 +57,8 @@ export interface Figure {
   categories?: string[];
   /** One-sentence caption: what the reader should see. */
   caption?: string;
+  /** Line/scatter only, optional: the x-axis spans exactly the data's range (ticks inside it) instead of rounding out to nice values. */
+  tightX?: boolean;
 }
 
 export interface Table {

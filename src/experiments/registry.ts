@@ -15,5 +15,6 @@ import { structuredEinsumSweepExperiment } from './nn/structured-einsum-sweep.ts
 import { eventSamplingExperiment } from './diffusion/event-sampling.ts';
 import { learnedScoreExperiment } from './diffusion/learned-score.ts';
 import { structuredMoeExperiment } from './nn/structured-moe.ts';
+import { pdeExperiment } from './pde/neural-ivp.ts';
 
-export const experiments: Experiment[] = [digitsExperiment, charLmExperiment, forecastExperiment, quereExperiment, linalgExperiment, structuredScalingExperiment, structuredLrTransferExperiment, structuredEinsumSweepExperiment, structuredMoeExperiment, eventSamplingExperiment, learnedScoreExperiment];
+export const experiments: Experiment[] = [digitsExperiment, charLmExperiment, forecastExperiment, quereExperiment, linalgExperiment, structuredScalingExperiment, structuredLrTransferExperiment, structuredEinsumSweepExperiment, structuredMoeExperiment, eventSamplingExperiment, learnedScoreExperiment, pdeExperiment];

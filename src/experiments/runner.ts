@@ -22,8 +22,8 @@ export interface RunHooks {
   /** Called with each finished record (ok or failed). */
   onFinish?(record: ExperimentRecord, index: number, count: number): void;
   /**
-   * Called after each finished experiment with the results so far: the finished records in `selected` order and the
-   * names still running or waiting in `pending`. The demo writes it to results.json so an interrupted run keeps them.
+   * Called before the first experiment and after each finished one with the results so far: the finished records
+   * in `selected` order and the names still running or waiting in `pending`. The demo writes it to results.json so an interrupted run keeps them.
    */
   onUpdate?(partial: DemoResults): void;
   /** Text a worker process wrote to its stdout or stderr (workers only; in-process output goes where it goes). */
@@ -161,6 +161,8 @@ export async function runExperiments(selected: readonly Experiment[], options: R
     hooks.onUpdate?.(snapshot());
   };
 
+  // A first snapshot before anything runs, so an output folder never shows a previous run's results as this one's.
+  hooks.onUpdate?.(snapshot());
   if (jobs === 1 || selected.length <= 1) {
     for (const [index, experiment] of selected.entries()) {
       hooks.onStart?.(experiment, index, selected.length);

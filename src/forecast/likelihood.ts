@@ -9,11 +9,10 @@
  * part of the bin's probability).
  */
 import { ArgumentError, NonFiniteError } from '../core/index.ts';
-import {
-  UnsupportedCapabilityError, type LanguageModel, type GeneratedToken, type QueryCache, cacheKey,
-} from '../llm/index.ts';
+import { UnsupportedCapabilityError, withCache } from '../llm/index.ts';
+import type { LanguageModel, GeneratedToken, QueryCache } from '../llm/index.ts';
 import { fitScaler, type ScalerOptions, type Scaler } from './scaler.ts';
-import { checkSettings, presetSettings, type SerializerSettings } from './settings.ts';
+import { FORECAST_DEFAULTS, checkSettings, presetSettings, type SerializerSettings } from './settings.ts';
 import { contextLengthOf, fitSuffix, serializedSteps } from './prompt.ts';
 
 /**
@@ -33,6 +32,7 @@ export interface NllOptions {
   contextLength?: number;
   /** 'reference' also scores the history's final separator (the LLaMA path's off-by-one). Default 'default'. */
   compat?: 'default' | 'reference';
+  /** Route every model call through this cache (`withCache`). */
   cache?: QueryCache;
 }
 
@@ -81,7 +81,14 @@ function renormalised(tok: GeneratedToken, how: Renormalization, allowed: readon
   return tok.logprob - Math.log(z);
 }
 
-const FULL_TOP = 1_000_000;
+/**
+ * Ids of every vocabulary token whose text is made of allowed characters, read from one full next-token
+ * distribution (a full-distribution backend lists the whole vocabulary there).
+ */
+async function allowedVocabulary(model: LanguageModel, allowed: readonly string[]): Promise<number[]> {
+  const dist = await model.nextTokenDistribution(allowed[0] ?? '0');
+  return dist.entries.filter((e) => e.id !== undefined && isAllowedText(e.text, allowed)).map((e) => e.id!).sort((a, b) => a - b);
+}
 
 /**
  * NLL/D of `target` given `history` under a language model, teacher-forced. When history + target do not fit the
@@ -89,8 +96,8 @@ const FULL_TOP = 1_000_000;
  * (history and earlier target) as fit — the same truncation a forecast uses.
  */
 export async function nll(history: ArrayLike<number>, target: ArrayLike<number>, options: NllOptions): Promise<NllResult> {
-  const { model } = options;
-  if (!model) throw new ArgumentError('nll: options.model is required (a LanguageModel from strata/llm)');
+  if (!options.model) throw new ArgumentError('nll: options.model is required (a LanguageModel from strata/llm)');
+  const model = options.cache ? withCache(options.model, options.cache) : options.model;
   if (!model.capabilities.promptLogprobs) {
     throw new UnsupportedCapabilityError(model.provider, 'score prompts', 'NLL/D needs teacher-forced log-probabilities (a local GGUF model, or a server with prompt log-probabilities such as vLLM)');
   }
@@ -105,11 +112,14 @@ export async function nll(history: ArrayLike<number>, target: ArrayLike<number>,
   for (let t = 0; t < target.length; t++) {
     if (!Number.isFinite(target[t]!)) throw new NonFiniteError(`nll: target[${t}] is ${target[t]}; the likelihood needs finite targets`);
   }
-  const scaler = fitScaler(history, options.scaler);
+  const scaler = fitScaler(history, options.scaler ?? FORECAST_DEFAULTS.scaler);
   const histSteps = serializedSteps(scaler.transform(history), s);
   const targSteps = serializedSteps(scaler.transform(target), s);
   const context = options.contextLength ?? contextLengthOf(model);
   const allowed = allowedStrings(s);
+  // The renormalisation needs each position's allowed alternatives only: ask for exactly those (a few per token)
+  // instead of the whole vocabulary, which keeps cached answers small.
+  const alternatives = how === 'allowed-set' ? await allowedVocabulary(model, allowed) : undefined;
   const warnings = new Set<string>();
   const perStep = new Float64Array(target.length);
   const T = target.length;
@@ -133,17 +143,10 @@ export async function nll(history: ArrayLike<number>, target: ArrayLike<number>,
       promptText = promptText.slice(0, -s.timeSep.length);
       continuation = s.timeSep + contText;
     }
-    const request = { promptText, continuation, renormalize: how, allowed, bitSep: s.bitSep };
-    const key = options.cache ? cacheKey(model.identity, 'forecast-continuation-logprobs', request) : '';
-    // Cache the renormalised log-probability per token, not the full alternatives (271+ per token).
-    let scored = options.cache?.get<{ text: string; logprob: number }[]>(key);
-    if (!scored) {
-      const topLogprobs = how === 'none' ? 0 : how === 'reference-top5' ? 5 : FULL_TOP;
-      const r = await model.continuationLogprobs(promptText, continuation, { topLogprobs });
-      r.warnings.forEach((w) => warnings.add(w.message));
-      scored = r.tokens.map((tok) => ({ text: tok.text, logprob: renormalised(tok, how, allowed, s.bitSep) }));
-      options.cache?.put(key, model.identity, 'forecast-continuation-logprobs', request, scored);
-    }
+    const r = await model.continuationLogprobs(promptText, continuation,
+      alternatives ? { alternatives } : { topLogprobs: how === 'none' ? 0 : 5 });
+    r.warnings.forEach((w) => warnings.add(w.message));
+    const scored = r.tokens.map((tok) => ({ text: tok.text, logprob: renormalised(tok, how, allowed, s.bitSep) }));
     // Attribute tokens to steps by the separators they contain.
     let step = done, text = '';
     const sepCount = (x: string) => x.split(s.timeSep).length - 1;

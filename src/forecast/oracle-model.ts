@@ -11,10 +11,11 @@
  * vocabulary is the `llama` preset's characters, one token each; id 0 is BOS.
  */
 import { ArgumentError } from '../core/index.ts';
-import {
-  createRng, sampleIndex, type ChatResult, type ContinuationLogprobs, type GeneratedToken, type LanguageModel,
-  type LanguageModelCapabilities, type NextTokenDistribution, type NextTokenDistributionOptions, type Prompt,
-  type SampleOptions, type SampleResult, type TokenLogprob,
+import { sampleToken } from '../llm/index.ts';
+import { Rng } from '../core/index.ts';
+import type {
+  ChatResult, ContinuationLogprobs, ContinuationOptions, GeneratedToken, LanguageModel, LanguageModelCapabilities, NextTokenDistribution,
+  NextTokenDistributionOptions, Prompt, SampleOptions, SampleResult, TokenLogprob,
 } from '../llm/index.ts';
 import { deserialize } from './serialize.ts';
 import { integerSlots, type SerializerSettings } from './settings.ts';
@@ -131,6 +132,8 @@ class DigitOracle {
 }
 
 /** A LanguageModel whose next-token distribution is exact for a given Gaussian predictive of the next scaled value. */
+let oracleInstances = 0;
+
 export class GaussianOracleModel implements LanguageModel {
   readonly specificationVersion = 'strata-llm-1' as const;
   readonly provider = 'oracle';
@@ -138,6 +141,7 @@ export class GaussianOracleModel implements LanguageModel {
   readonly identity: string;
   readonly capabilities: LanguageModelCapabilities = {
     tokenize: true, distribution: 'full', promptLogprobs: true, restrictedSampling: 'mask', chat: false, maxTopLogprobs: Infinity,
+    completion: true, topP: true,
   };
   readonly contextSize: number;
   private readonly oracle: DigitOracle;
@@ -149,7 +153,8 @@ export class GaussianOracleModel implements LanguageModel {
     }
     this.oracle = new DigitOracle(s);
     this.contextSize = options.contextSize ?? 1_000_000;
-    this.identity = `oracle:${Math.random().toString(36).slice(2)}`;
+    // A new identity per instance: two oracles with different predictive functions must never share cache entries.
+    this.identity = `oracle:${++oracleInstances}`;
   }
 
   async tokenize(text: string, options: { addBos?: boolean } = {}): Promise<number[]> {
@@ -189,14 +194,15 @@ export class GaussianOracleModel implements LanguageModel {
     return { entries, coverage: 'full', warnings: [] };
   }
 
-  async continuationLogprobs(prompt: string, continuation: string, options: { topLogprobs?: number } = {}): Promise<ContinuationLogprobs> {
+  async continuationLogprobs(prompt: string, continuation: string, options: ContinuationOptions = {}): Promise<ContinuationLogprobs> {
     const ids = await this.tokenize(continuation, { addBos: false });
     const tokens: GeneratedToken[] = [];
     let text = prompt, total = 0;
     for (const id of ids) {
       const probs = this.distributionAfter(text);
       const tok: GeneratedToken = { id, text: ORACLE_SYMBOLS[id]!, logprob: Math.log(probs[id]!) };
-      if (options.topLogprobs) tok.top = this.entries(probs).slice(0, options.topLogprobs);
+      if (options.alternatives) tok.top = this.entries(probs, options.alternatives);
+      else if (options.topLogprobs) tok.top = this.entries(probs).slice(0, options.topLogprobs);
       tokens.push(tok);
       total += tok.logprob;
       text += tok.text;
@@ -205,20 +211,21 @@ export class GaussianOracleModel implements LanguageModel {
   }
 
   async sample(options: SampleOptions): Promise<SampleResult> {
-    const rng = createRng(options.seed ?? 0);
+    const rng = new Rng(options.seed ?? 0);
     let text = await this.textOf(options.prompt);
     const tokens: GeneratedToken[] = [];
     let out = '';
+    let stops = 0;
     const ids = options.allowedTokens ?? Array.from({ length: ORACLE_SYMBOLS.length - 1 }, (_, i) => i + 1);
     while (tokens.length < options.maxTokens) {
       const probs = this.distributionAfter(text);
-      const k = sampleIndex(ids.map((id) => Math.log(probs[id]!)), options.temperature ?? 1, rng);
+      const k = sampleToken(ids.map((id) => Math.log(probs[id]!)), { temperature: options.temperature ?? 1, topP: options.topP ?? 1 }, rng);
       const id = ids[k]!;
       tokens.push({ id, text: ORACLE_SYMBOLS[id]!, logprob: Math.log(probs[id]!) });
       text += ORACLE_SYMBOLS[id]!;
       out += ORACLE_SYMBOLS[id]!;
       const hit = options.stop?.find((st) => out.endsWith(st));
-      if (hit) return { text: out.slice(0, -hit.length), tokens, finishReason: 'stop', warnings: [] };
+      if (hit && ++stops >= (options.stopCount ?? 1)) return { text: out.slice(0, -hit.length), tokens, finishReason: 'stop', warnings: [] };
     }
     return { text: out, tokens, finishReason: 'length', warnings: [] };
   }

@@ -3,29 +3,29 @@
  * the history as digits, let the model continue it many times under a token restriction, parse the continuations
  * back and take per-step medians and quantiles.
  */
-import { ArgumentError, RuntimeFailure } from '../core/index.ts';
-import {
-  type LanguageModel, UnsupportedCapabilityError, type QueryCache, cacheKey, createRng, sampleIndex,
-} from '../llm/index.ts';
+import { ArgumentError, RuntimeFailure, Rng } from '../core/index.ts';
+import { UnsupportedCapabilityError, detectCapabilities, withCache } from '../llm/index.ts';
+import type { CachedLanguageModel, LanguageModel, QueryCache, Warning } from '../llm/index.ts';
 import { fitScaler, type Scaler, type ScalerOptions } from './scaler.ts';
 import { deserialize } from './serialize.ts';
-import { checkSettings, presetSettings, withDigitMode, type SerializerSettings } from './settings.ts';
+import { FORECAST_DEFAULTS, checkSettings, presetSettings, withDigitMode, type SerializerSettings } from './settings.ts';
 import { allowedStrings } from './likelihood.ts';
 import { contextLengthOf, fitSuffix, serializedSteps, tokenCount } from './prompt.ts';
 import { stepQuantiles } from './metrics.ts';
 
 export interface ForecastOptions {
-  /** The backend. May be null only with `replay` (every sample then comes from the cache). */
-  model: LanguageModel | null;
-  /** Required with `replay` and no model: the identity the samples were cached under. */
-  identity?: string;
+  /**
+   * The backend, from `openModel` (a replay model from `openModel(spec, {cache, replay: true})` rescores cached
+   * samples without loading anything).
+   */
+  model: LanguageModel;
   /** Default: the `llama` preset in 'round' digit mode ('reference' mode under compat 'reference'). */
   settings?: SerializerSettings;
   scaler?: ScalerOptions;
   numSamples?: number;
-  /** Default 1. */
+  /** Default `FORECAST_DEFAULTS.temperature` (1). */
   temperature?: number;
-  /** Nucleus sampling mass, applied in TypeScript on full distributions; default 1 (off). */
+  /** Nucleus sampling mass, passed to the backend (`SampleOptions.topP`); default `FORECAST_DEFAULTS.topP` (0.9). */
   topP?: number;
   /**
    * 'reference' switches on the reference implementation's quirks: truncating digits with the half-bin correction,
@@ -37,17 +37,26 @@ export interface ForecastOptions {
   /** Strict parsing: garbage in a completion fails the sample instead of decoding to ≈ 0; short samples fail. */
   strict?: boolean;
   seed?: number;
-  /** Store every completion; a repeated or resumed run asks the model nothing it answered before. */
+  /**
+   * Route every model call through this cache (`withCache`; no-op when `model` already is): a repeated or resumed
+   * run asks the model nothing it answered before.
+   */
   cache?: QueryCache;
-  /** Take every completion from `cache` and never call the model; a missing entry is an error. */
-  replay?: boolean;
   onProgress?: (done: number, total: number) => void;
   /**
    * Prompt a chat model with LLMTime's instructions (spec §2.5) instead of continuing the digits directly. Under
-   * compat 'reference' the separator appears twice at the end of the sequence, as in the authors' code.
+   * compat 'reference' the separator appears twice at the end of the sequence, as in the authors' code. Chosen
+   * automatically for a chat-only model (`capabilities.completion` false).
    */
   chat?: boolean;
 }
+
+/**
+ * How the completions were drawn: 'mask' (local model, exact digits-only mask), 'logit-bias' (server with a
+ * tokenizer: digit tokens biased up), 'unrestricted' (server without a tokenizer: LLMTime's GPT-3 path, parsed
+ * robustly), 'chat' (LLMTime's GPT-4 chat prompt).
+ */
+export type SamplingPath = 'mask' | 'logit-bias' | 'unrestricted' | 'chat';
 
 /** LLMTime's chat prompt (reference `models/gpt.py`), verbatim. */
 export const CHAT_SYSTEM_PROMPT = 'You are a helpful assistant that performs time series predictions. The user will provide a sequence and you will predict the remaining sequence. The sequence is represented by decimal strings separated by commas.';
@@ -72,24 +81,7 @@ export interface ForecastResult {
   warnings: string[];
   /** Completions served from the cache. */
   cached: number;
-}
-
-interface CachedSample { completion: string; prompt: string; promptSteps: number }
-
-const DEFAULTS = { numSamples: 20, temperature: 1, topP: 1, seed: 1 };
-
-/** Sample an index from log-probabilities with temperature and nucleus (top-p) truncation. */
-export function sampleTopP(logprobs: readonly number[], temperature: number, topP: number, rng: () => number): number {
-  if (temperature === 0 || topP >= 1) return sampleIndex(logprobs, temperature, rng);
-  const max = Math.max(...logprobs);
-  const w = logprobs.map((l) => Math.exp((l - max) / temperature));
-  const total = w.reduce((a, b) => a + b, 0);
-  const order = w.map((_, i) => i).sort((a, b) => w[b]! - w[a]!);
-  const kept: number[] = [];
-  let mass = 0;
-  for (const i of order) { kept.push(i); mass += w[i]! / total; if (mass >= topP) break; }
-  const k = sampleIndex(kept.map((i) => logprobs[i]!), temperature, rng);
-  return kept[k]!;
+  samplingPath: SamplingPath;
 }
 
 function countSeps(text: string, sep: string): number {
@@ -102,40 +94,75 @@ async function allowedTokenIds(model: LanguageModel, s: SerializerSettings, prom
   const strings = allowedStrings(s, allowMinus);
   for (const str of strings) for (const id of await model.tokenize(str, { addBos: false })) ids.add(id);
   // Tokens of the prompt (after BOS) are how this tokenizer writes such text; keep them unless they carry a minus.
-  const promptIds = await model.tokenize(promptText, { addBos: false });
-  for (const id of promptIds) {
-    const text = await model.detokenize([id]);
-    if (allowMinus || !text.includes(s.minusSign)) ids.add(id);
-  }
-  return [...ids];
+  // Each distinct id is detokenized once (a prompt of thousands of tokens has a few dozen distinct ones).
+  const promptIds = [...new Set(await model.tokenize(promptText, { addBos: false }))].filter((id) => !ids.has(id));
+  const texts = await Promise.all(promptIds.map((id) => model.detokenize([id])));
+  promptIds.forEach((id, k) => { if (allowMinus || !texts[k]!.includes(s.minusSign)) ids.add(id); });
+  return [...ids].sort((a, b) => a - b);
 }
 
 /**
- * Draw one completion of `steps` numbers token by token from the full next-token distribution, masked to `allowed`,
- * with temperature and top-p done here. When prompt + completion reach the context, the window restarts from the
- * most recent whole steps that fill half of it.
+ * The numeric part of an unrestricted completion (a server without a tokenizer, a chat reply): from the first digit
+ * (or minus sign before one) up to the first character a forecast cannot contain — so "Sure! 500, 600\n\nThese…"
+ * reads as "500, 600". Restricted completions pass through unchanged.
  */
-async function sampleLocal(
-  model: LanguageModel, historySteps: readonly string[], promptText: string, steps: number, maxTokens: number,
-  allowed: number[], temperature: number, topP: number, seed: number, sep: string, context: number,
+export function numericPart(text: string, s: SerializerSettings): string {
+  const allowedChars = new Set([...'0123456789', ...s.timeSep, ...s.bitSep, ...s.minusSign, ...s.decimalPoint, ' ']);
+  let start = -1;
+  for (let i = 0; i < text.length; i++) {
+    if (text[i]! >= '0' && text[i]! <= '9') { start = i; break; }
+  }
+  if (start < 0) return '';
+  if (s.minusSign && text.slice(Math.max(0, start - s.minusSign.length), start) === s.minusSign) start -= s.minusSign.length;
+  let end = start;
+  while (end < text.length && allowedChars.has(text[end]!)) end++;
+  const part = text.slice(start, end);
+  // A chat model asked for "500, 600, " may answer "500,600,": with a separator that pads its mark with spaces,
+  // any spacing around the mark reads as the separator.
+  const mark = s.timeSep.trim();
+  if (mark === '' || mark === s.timeSep) return part;
+  const escaped = mark.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return part.replace(new RegExp(`\\s*${escaped}\\s*`, 'g'), s.timeSep);
+}
+
+interface Draw {
+  prompt: string; maxTokens: number; allowedTokens?: number[]; logitBias?: Record<number, number>;
+  temperature: number; topP: number; rng: Rng;
+  /** Stop once the completion holds all the steps (local backends; servers cannot). */
+  stopAfterSteps: boolean;
+}
+
+/**
+ * One completion of `steps` numbers through `model.sample` (which does masking, temperature and top-p). When the
+ * prompt plus `maxTokens` exceed the context (local models keep half the window for generation), the completion is
+ * drawn in pieces: each time the window fills, the prompt restarts from the most recent whole steps that fill half
+ * of it, and the draw continues with the next seed of this sample's stream.
+ */
+async function sampleSteps(
+  model: LanguageModel, historySteps: readonly string[], draw: Draw, steps: number, sep: string, context: number,
+  warnings: Warning[],
 ): Promise<string> {
-  const rng = createRng(seed);
-  let window = await model.tokenize(promptText, { addBos: true });
   let out = '';
-  for (let n = 0; n < maxTokens; n++) {
-    if (window.length >= context) {
-      const done = out.slice(0, out.lastIndexOf(sep) + sep.length);
-      const doneSteps = done === '' ? [] : done.split(sep).slice(0, -1).map((x) => x + sep);
-      const partial = out.slice(done.length);
-      const recent = await fitSuffix(model, [...historySteps, ...doneSteps], Math.floor(context / 2), 1);
-      window = await model.tokenize(recent.text + partial, { addBos: true });
-    }
-    const dist = await model.nextTokenDistribution({ tokens: window }, { allowedTokens: allowed });
-    const k = sampleTopP(dist.entries.map((e) => e.logprob), temperature, topP, rng);
-    const entry = dist.entries[k]!;
-    window = [...window, entry.id!];
-    out += entry.text;
-    if (countSeps(out, sep) >= steps) break;
+  let left = draw.maxTokens;
+  let prompt = draw.prompt;
+  while (left > 0) {
+    const room = context - await tokenCount(model, prompt);
+    const n = Math.min(left, Math.max(1, room));
+    const r = await model.sample({
+      prompt, maxTokens: n, temperature: draw.temperature, topP: draw.topP, seed: draw.rng.nextU32(),
+      // Stop at the separator after the last wanted step (the stop text is dropped; deserialize needs no final one).
+      ...(draw.stopAfterSteps ? { stop: [sep], stopCount: steps - countSeps(out, sep) } : {}),
+      ...(draw.allowedTokens ? { allowedTokens: draw.allowedTokens } : {}), ...(draw.logitBias ? { logitBias: draw.logitBias } : {}),
+    });
+    warnings.push(...r.warnings);
+    out += r.finishReason === 'stop' && draw.stopAfterSteps ? r.text + sep : r.text;
+    left -= Math.max(1, r.tokens.length || n);
+    if (r.finishReason !== 'length' || countSeps(out, sep) >= steps || left <= 0 || n >= draw.maxTokens) break;
+    const done = out.slice(0, out.lastIndexOf(sep) + sep.length);
+    const doneSteps = done === '' ? [] : done.split(sep).slice(0, -1).map((x) => x + sep);
+    const partial = out.slice(done.length);
+    const recent = await fitSuffix(model, [...historySteps, ...doneSteps], Math.floor(context / 2), 1);
+    prompt = recent.text + partial;
   }
   return out;
 }
@@ -146,107 +173,94 @@ async function sampleLocal(
  */
 export async function forecast(history: ArrayLike<number>, horizon: number, options: ForecastOptions): Promise<ForecastResult> {
   if (!Number.isInteger(horizon) || horizon < 0) throw new ArgumentError(`forecast: horizon must be an integer ≥ 0, got ${horizon}`);
-  const o = { ...DEFAULTS, ...options };
-  const { model } = o;
-  if (!model && !(o.replay && o.cache && o.identity)) {
-    throw new ArgumentError('forecast: options.model is required (pass replay: true with a cache and identity to rescore cached samples)');
-  }
+  const o = {
+    numSamples: FORECAST_DEFAULTS.numSamples, temperature: FORECAST_DEFAULTS.temperature, topP: FORECAST_DEFAULTS.topP,
+    seed: FORECAST_DEFAULTS.seed, ...options,
+  };
+  if (!o.model) throw new ArgumentError('forecast: options.model is required (a LanguageModel from openModel in strata/llm)');
   if (!Number.isInteger(o.numSamples) || o.numSamples < 1) throw new ArgumentError(`forecast: numSamples must be an integer ≥ 1, got ${o.numSamples}`);
   if (!(o.temperature >= 0)) throw new ArgumentError(`forecast: temperature must be ≥ 0, got ${o.temperature}`);
   if (!(o.topP > 0 && o.topP <= 1)) throw new ArgumentError(`forecast: topP must be in (0, 1], got ${o.topP}`);
   const compat = o.compat ?? 'default';
   if (compat !== 'default' && compat !== 'reference') throw new ArgumentError(`forecast: compat must be 'default' or 'reference', got '${compat}'`);
-  if (o.chat && model && !model.capabilities.chat) {
-    throw new UnsupportedCapabilityError(model.provider, 'chat', 'pass chat: false to continue the digits as a completion');
-  }
+  const model = o.cache ? withCache(o.model, o.cache) : o.model;
+  // The cache the model answers from (given here, or already wrapped around it by openModel): counts cached samples.
+  const cache = o.cache ?? (model as Partial<CachedLanguageModel>).cache;
   const s = o.settings ?? (compat === 'reference' ? withDigitMode(presetSettings('llama'), 'reference') : presetSettings('llama'));
   checkSettings('forecast', s);
   if (history.length < 2) throw new ArgumentError(`forecast: the history has ${history.length} value(s); need at least 2`);
-  const scaler = fitScaler(history, o.scaler);
+  const scaler = fitScaler(history, o.scaler ?? FORECAST_DEFAULTS.scaler);
   const steps = serializedSteps(scaler.transform(history), s);
-  const identity = model?.identity ?? o.identity!;
   const warnings: string[] = [];
   const empty = (prompt: string, promptSteps: number): ForecastResult => ({
     samples: [], median: new Float64Array(0), quantile: () => new Float64Array(0), failures: 0, padded: 0, prompt, promptSteps,
-    completions: [], scaler, settings: s, warnings, cached: 0,
+    completions: [], scaler, settings: s, warnings, cached: 0, samplingPath: 'mask',
   });
   if (horizon === 0) return empty(steps.join(''), steps.length);
 
+  // Which path this backend gets (detected once per model; an HTTP server is probed for /tokenize and completions).
+  await detectCapabilities(model);
+  const caps = model.capabilities;
+  const chat = o.chat === true || !caps.completion;
+  if (chat && !caps.chat) throw new UnsupportedCapabilityError(model.provider, 'chat', 'pass chat: false to continue the digits as a completion');
+  const path: SamplingPath = chat ? 'chat' : caps.restrictedSampling === 'mask' ? 'mask' : caps.tokenize && caps.restrictedSampling === 'logit-bias' ? 'logit-bias' : 'unrestricted';
+  if (path === 'unrestricted') warnings.push(`${model.provider} has no tokenizer endpoint: completions are unrestricted and their numbers are parsed out (LLMTime's GPT-3 path)`);
+  if (chat && !o.chat) warnings.push(`${model.modelId} is chat-only: prompting with LLMTime's chat instructions`);
+
   // Context truncation (§2.5): the prompt plus 1.2× the expected completion must fit; local models whose window is
-  // too small for the whole horizon keep half the window for generation and slide (see sampleLocal).
+  // too small for the whole horizon keep half the window for generation and slide (see sampleSteps).
   const context = o.contextLength ?? contextLengthOf(model);
-  let promptText: string, promptSteps: number, maxTokens: number;
-  if (model) {
-    const full = await tokenCount(model, steps.join(''));
-    const avg = (full - 1) / steps.length;
-    const need = Math.ceil(avg * horizon * 1.2);
-    const local = model.capabilities.distribution === 'full' && !o.chat;
-    const budget = local ? Math.max(context - need, Math.floor(context / 2)) : context - need;
-    if (budget <= 1) throw new ArgumentError(`forecast: ${horizon} steps need about ${need} tokens, more than the model's context of ${context}; shorten the horizon`);
-    const fit = await fitSuffix(model, steps, budget, 1);
-    promptText = fit.text; promptSteps = fit.steps;
-    maxTokens = Math.floor(avg * horizon * 1.2) + 1;
-    if (promptSteps < steps.length) warnings.push(`the prompt keeps the last ${promptSteps} of ${steps.length} steps to fit the context of ${context} tokens`);
-  } else {
-    promptText = steps.join(''); promptSteps = steps.length; maxTokens = 0;
-  }
+  const full = await tokenCount(model, steps.join(''));
+  const avg = (full - 1) / steps.length;
+  const need = Math.ceil(avg * horizon * 1.2);
+  const budget = path === 'mask' ? Math.max(context - need, Math.floor(context / 2)) : context - need;
+  if (budget <= 1) throw new ArgumentError(`forecast: ${horizon} steps need about ${need} tokens, more than the model's context of ${context}; shorten the horizon`);
+  const fit = await fitSuffix(model, steps, budget, 1);
+  const promptText = fit.text, promptSteps = fit.steps;
+  const maxTokens = Math.floor(avg * horizon * 1.2) + 1;
+  if (promptSteps < steps.length) warnings.push(`the prompt keeps the last ${promptSteps} of ${steps.length} steps to fit the context of ${context} tokens`);
 
   const allowMinus = compat !== 'reference';
-  const local = model?.capabilities.distribution === 'full' && !o.chat;
-  const allowed = model ? await allowedTokenIds(model, s, promptText, allowMinus) : [];
+  const allowed = path === 'mask' || path === 'logit-bias' ? await allowedTokenIds(model, s, promptText, allowMinus) : undefined;
+  // The reference's remote path biases the allowed tokens by +30 (spec §2.5); by default the backend enforces the
+  // set as closely as it can (a mask locally, +100 over HTTP).
+  const logitBias = path === 'logit-bias' && compat === 'reference' ? Object.fromEntries(allowed!.map((id) => [id, 30])) : undefined;
+  // One stream per sample, split from the user's seed: sample i draws the same whatever numSamples is.
+  const streams = new Rng(o.seed).split(o.numSamples);
   const completions: string[] = [];
+  const modelWarnings: Warning[] = [];
   let cachedCount = 0;
   for (let i = 0; i < o.numSamples; i++) {
-    const seed = (o.seed * 1_000_003 + i) >>> 0;
-    // Keyed by the whole serialized history, not the truncated prompt: truncation is a function of history, model
-    // and horizon, and --replay must find the entry without a model to tokenize with.
-    const request = {
-      history: steps.join(''), horizon, temperature: o.temperature, topP: o.topP, seed, compat, settings: s, chat: o.chat === true,
-      ...(o.contextLength !== undefined ? { context } : {}),
-    };
-    const key = o.cache ? cacheKey(identity, 'forecast-sample', request) : '';
-    const hit = o.cache?.get<CachedSample>(key);
-    if (hit !== undefined) {
-      completions.push(hit.completion);
-      if (!model) { promptText = hit.prompt; promptSteps = hit.promptSteps; }
-      cachedCount++;
+    const before = cache?.stats();
+    const rng = streams[i]!;
+    let text: string;
+    if (chat) {
+      const sequence = compat === 'reference' ? promptText + s.timeSep : promptText;
+      const r = await model.chat({
+        messages: [{ role: 'system', content: CHAT_SYSTEM_PROMPT }, { role: 'user', content: CHAT_USER_PREFIX + sequence }],
+        // The reference never forwards top-p to the chat API (spec §2.5 quirk).
+        maxTokens, temperature: o.temperature, ...(compat === 'reference' ? {} : { topP: o.topP }), seed: rng.nextU32(),
+      });
+      modelWarnings.push(...r.warnings);
+      text = r.text;
     } else {
-      if (o.replay || !model) {
-        throw new RuntimeFailure(`forecast --replay: sample ${i + 1} of ${o.numSamples} is not in the cache ${o.cache?.path ?? ''} (model ${identity}); run once without --replay to compute it`);
-      }
-      let text: string;
-      if (o.chat) {
-        if (i === 0 && o.topP < 1) warnings.push(`${model.provider} chat: top-p is not forwarded; sampling uses temperature only`);
-        const sequence = compat === 'reference' ? promptText + s.timeSep : promptText;
-        const r = await model.chat({
-          messages: [{ role: 'system', content: CHAT_SYSTEM_PROMPT }, { role: 'user', content: CHAT_USER_PREFIX + sequence }],
-          maxTokens, temperature: o.temperature, seed,
-        });
-        text = r.text;
-      } else if (local) {
-        text = await sampleLocal(model, steps.slice(0, steps.length - promptSteps), promptText, horizon, maxTokens, allowed, o.temperature, o.topP, seed, s.timeSep, context);
-      } else {
-        // Remote backends: the server samples; the restriction is a logit bias (+30, as the reference) or a mask.
-        const restrict = model.capabilities.restrictedSampling;
-        if (o.topP < 1 && i === 0) warnings.push(`${model.provider} backend: top-p is not forwarded; sampling uses temperature only`);
-        const bias = restrict === 'logit-bias' ? Object.fromEntries(allowed.map((id) => [id, 30])) : undefined;
-        const r = await model.sample({
-          prompt: promptText, maxTokens, temperature: o.temperature, seed,
-          ...(restrict === 'mask' ? { allowedTokens: allowed } : {}), ...(bias ? { logitBias: bias } : {}),
-        });
-        text = r.text;
-      }
-      completions.push(text);
-      o.cache?.put(key, identity, 'forecast-sample', request, { completion: text, prompt: promptText, promptSteps } satisfies CachedSample);
+      text = await sampleSteps(model, steps, {
+        prompt: promptText, maxTokens, temperature: o.temperature, topP: o.topP, rng, stopAfterSteps: path === 'mask',
+        ...(logitBias ? { logitBias } : allowed ? { allowedTokens: allowed } : {}),
+      }, horizon, s.timeSep, context, modelWarnings);
     }
+    completions.push(text);
+    const after = cache?.stats();
+    if (before && after && after.misses === before.misses && after.hits > before.hits) cachedCount++;
     o.onProgress?.(i + 1, o.numSamples);
   }
+  for (const m of new Set(modelWarnings.filter((w) => w.type !== 'other').map((w) => `${model.provider}: ${w.message}`))) warnings.push(m);
 
   // Per sample (reference handlePrediction): nothing parsed → failed; short → pad with the last value; long → cut.
   const samples: Float64Array[] = [];
   let failures = 0, padded = 0;
   for (const text of completions) {
-    const values = deserialize(text, s, { steps: horizon, strict: o.strict });
+    const values = deserialize(o.strict ? text : numericPart(text, s), s, { steps: horizon, strict: o.strict });
     if (!values || values.length === 0 || (o.strict && values.length < horizon)) { failures++; continue; }
     let path = values;
     if (path.length < horizon) {
@@ -256,12 +270,13 @@ export async function forecast(history: ArrayLike<number>, horizon: number, opti
     samples.push(scaler.inverse(path));
   }
   if (samples.length === 0) {
-    throw new RuntimeFailure(`forecast: all ${completions.length} samples from ${identity} failed to parse; one raw completion: ${JSON.stringify(completions[0]?.slice(0, 200))}`);
+    throw new RuntimeFailure(`forecast: all ${completions.length} samples from ${model.identity} failed to parse; one raw completion: ${JSON.stringify(completions[0]?.slice(0, 200))}`);
   }
   // A NaN (missing string in strict mode) inside a sample would poison the median; treat it like the previous value.
   for (const p of samples) for (let t = 0; t < p.length; t++) if (Number.isNaN(p[t]!)) p[t] = t > 0 ? p[t - 1]! : scaler.inverse([0])[0]!;
   return {
     samples, median: stepQuantiles(samples, [0.5])[0]!, quantile: (p: number) => stepQuantiles(samples, [p])[0]!,
     failures, padded, prompt: promptText, promptSteps, completions, scaler, settings: s, warnings, cached: cachedCount,
+    samplingPath: path,
   };
 }

@@ -13,8 +13,13 @@ export function serializedSteps(values: ArrayLike<number>, s: SerializerSettings
   return Array.from({ length: values.length }, (_, i) => serialize([values[i]!], s));
 }
 
-/** Token count of a prompt text (with the BOS the model adds). */
+/**
+ * Token count of a prompt text (with the BOS the model adds). A server without a tokenizer endpoint gets one token
+ * per character plus one: an upper bound for digit strings under every BPE/SentencePiece tokenizer, so budgets
+ * built on it never overflow the context.
+ */
 export async function tokenCount(model: LanguageModel, text: string): Promise<number> {
+  if (!model.capabilities.tokenize) return text.length + 1;
   return (await model.tokenize(text, { addBos: true })).length;
 }
 
@@ -48,6 +53,6 @@ export async function fitSuffix(model: LanguageModel, steps: readonly string[], 
 
 /** Context length of a backend: its own, when it reports one (GGUF), else `fallback`. */
 export function contextLengthOf(model: LanguageModel | null, fallback = 4096): number {
-  const size = (model as { contextSize?: unknown } | null)?.contextSize;
+  const size = model?.contextSize;
   return typeof size === 'number' && size > 0 ? size : fallback;
 }

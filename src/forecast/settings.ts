@@ -33,6 +33,22 @@ export interface SerializerSettings {
   digitMode: DigitMode;
 }
 
+/**
+ * Forecast defaults, written once for the library (`forecast`) and the CLI (`strata forecast`): the paper's LLaMA-2
+ * protocol (spec forecast.md §2.5 and §7: temperature 1.0, top-p 0.9, 20 samples, `llama` preset, prec 3, advanced
+ * scaler α 0.99, β 0.3). `fitScaler`'s own default (α 0.95) is the reference serializer's and applies only when the
+ * scaler is used on its own.
+ */
+export const FORECAST_DEFAULTS = {
+  numSamples: 20,
+  temperature: 1,
+  topP: 0.9,
+  seed: 1,
+  preset: 'llama',
+  prec: 3,
+  scaler: { alpha: 0.99, beta: 0.3, basic: false },
+} as const;
+
 const base = {
   prec: 3, signed: true, fixedLength: false, maxVal: 1e7, plusSign: '', decimalPoint: '', missingStr: ' Nan',
 } as const;

@@ -47,6 +47,8 @@ export { eig, eigmax, eigmin, type EigResult } from './ops/eig.ts';
 export { trace, diag } from './ops/trace.ts';
 export { applyUnary, exp, log, pow, sqrt, isqrt, type UnaryFn } from './ops/unary.ts';
 export { svd, cholesky, plu, pinv, type SvdResult, type PLU } from './ops/factor.ts';
+// Staged storage: run a block of products as one operation (one refresh of staged copies; see kernels/staging.ts)
+export { operation } from './kernels/staging.ts';
 // Dispatch
 export { explain } from './explain.ts';
 export { registerRule, unregisterRule, ruleOrder, type Rule, type OpName } from './dispatch/table.ts';

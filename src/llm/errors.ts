@@ -47,10 +47,10 @@ export class ApiCallError extends RuntimeFailure {
   readonly status: number;
   readonly responseBody: string;
   readonly isRetryable: boolean;
-  constructor(url: string, status: number, responseBody: string, attempts: number, options?: { cause?: unknown }) {
+  constructor(url: string, status: number, responseBody: string, attempts: number, options?: { cause?: unknown; waitedMs?: number }) {
     const retryable = isRetryableStatus(status);
     const hint = retryable
-      ? `gave up after ${attempts} attempt(s)`
+      ? `gave up after ${attempts} attempt(s)${options?.waitedMs !== undefined ? ` and ${(options.waitedMs / 1000).toFixed(1)} s of back-off` : ''}`
       : status === 401 || status === 403
         ? 'check the API key'
         : status === 404
@@ -69,8 +69,9 @@ export class ServerUnreachableError extends RuntimeFailure {
   override name = 'ServerUnreachableError';
   readonly url: string;
   readonly isRetryable = true;
-  constructor(url: string, attempts: number, cause: unknown) {
-    const detail = cause instanceof Error ? describeNetworkError(cause) : String(cause);
+  constructor(url: string, attempts: number, cause: unknown, secrets: readonly string[] = []) {
+    let detail = cause instanceof Error ? describeNetworkError(cause) : String(cause);
+    for (const s of secrets) if (s) detail = detail.split(s).join('[redacted]');
     super(`cannot reach ${url} after ${attempts} attempt(s): ${detail}; is the server running at that address?`, { cause });
     this.url = url;
   }
@@ -84,6 +85,24 @@ export class InvalidResponseError extends RuntimeFailure {
   constructor(url: string, detail: string) {
     super(`unexpected response from ${url}: ${detail}`);
     this.url = url;
+  }
+}
+
+/**
+ * A URL or option that would leak a secret or cannot be used as a base URL (credentials in the URL, a key source
+ * that names an unset variable).
+ */
+export class InsecureConnectionError extends ArgumentError {
+  override name = 'InsecureConnectionError';
+}
+
+/** A `replay` run asked for a query that is not in the cache. */
+export class CacheMissError extends RuntimeFailure {
+  override name = 'CacheMissError';
+  readonly kind: string;
+  constructor(kind: string, identity: string, cachePath: string) {
+    super(`replay: a ${kind} query for ${identity} is not in the cache ${cachePath}; run once without --replay to compute it`);
+    this.kind = kind;
   }
 }
 

@@ -4,27 +4,34 @@
  */
 export type {
   LanguageModel, LanguageModelCapabilities, Warning, TokenLogprob, GeneratedToken, Prompt, NextTokenDistribution,
-  NextTokenDistributionOptions, ContinuationLogprobs, SampleOptions, SampleResult, FinishReason, ChatMessage,
+  NextTokenDistributionOptions, ContinuationLogprobs, ContinuationOptions, SampleOptions, SampleResult, FinishReason, ChatMessage,
   ChatOptions, ChatResult,
 } from './language-model.ts';
 export {
   InvalidGgufError, ModelNotFoundError, UnsupportedCapabilityError, ApiCallError, ServerUnreachableError,
-  InvalidResponseError, isRetryableStatus,
+  InvalidResponseError, InsecureConnectionError, CacheMissError, isRetryableStatus,
 } from './errors.ts';
+export { OptionalDependencyError } from './optional.ts';
+
+export { openModel, modelIdentity, resolveApiKey, detectCapabilities } from './open.ts';
+export type { ModelSpec, GgufModelSpec, HttpModelSpec, OpenModelOptions } from './open.ts';
 
 export { loadGgufModel, GgufLanguageModel } from './backends/gguf.ts';
+export { ggufIdentity } from './backends/gguf-identity.ts';
 export type { GgufModelOptions } from './backends/gguf.ts';
-export { createOpenAiHttpModel, OpenAiHttpLanguageModel } from './backends/openai-http.ts';
+export { createOpenAiHttpModel, OpenAiHttpLanguageModel, openAiHttpIdentity, endpointUrl, parseBaseUrl } from './backends/openai-http.ts';
 export type { OpenAiHttpOptions } from './backends/openai-http.ts';
-export type { RetryPolicy } from './backends/http-client.ts';
+export { DEFAULT_RETRY_POLICY, parseRetryAfter, backoffDelay, redact } from './backends/http-client.ts';
+export type { RetryPolicy, WaitEvent, HttpClock } from './backends/http-client.ts';
 
 export { startServer } from './server.ts';
 export type { StartServerOptions, RunningServer } from './server.ts';
-export { QueryCache, withCache, cacheKey } from './cache.ts';
-export type { CacheStats, CachedModelOptions } from './cache.ts';
+export { QueryCache, withCache, replayModel, cacheKey, storedRequest, isCachedBy, ensureCacheDirectory } from './cache.ts';
+export type { CacheStats, CachedModelOptions, CachedLanguageModel, ModelCard } from './cache.ts';
 export { scoreOptions } from './score-options.ts';
 export type { OptionScore } from './score-options.ts';
-export { createRng, sampleIndex } from './sampling.ts';
+export { sampleToken, requestRng, checkTopP } from './sampling.ts';
+export type { TokenSamplingOptions } from './sampling.ts';
 
 export { readGguf, readGgufHeader, ggufMetadataValue, ggufTensorToFloat32, validateForLlamaCpp } from './gguf/reader.ts';
 export type { GgufHeader, GgufFile, GgufTensorInfo } from './gguf/reader.ts';

@@ -17,11 +17,23 @@ export interface LanguageModelCapabilities {
   chat: boolean;
   /** Largest `topLogprobs` the backend returns (Infinity for local models). */
   maxTopLogprobs: number;
+  /**
+   * Plain-text completions (`sample`). False for chat-only models (e.g. GPT-4-class models behind
+   * /v1/chat/completions only); callers then prompt through `chat`.
+   */
+  completion: boolean;
+  /** `topP` (nucleus sampling) is honoured by `sample` and `chat`. */
+  topP: boolean;
 }
 
+/**
+ * A setting a backend could not honour exactly. 'unsupported-setting': ignored (e.g. `topP` on a server without
+ * it, `allowedTokens` on a server without a tokenizer); 'approximation': honoured approximately (e.g. an allowed-token
+ * set enforced by logit bias instead of a mask). Callers branch on `type` and `setting`, never on the message.
+ */
 export interface Warning {
   type: 'unsupported-setting' | 'approximation' | 'other';
-  setting?: string;
+  setting?: 'topP' | 'allowedTokens' | 'logitBias' | 'seed' | 'stopAtEos' | 'logprobs' | 'topK' | 'topLogprobs' | (string & {});
   message: string;
 }
 
@@ -50,6 +62,17 @@ export interface NextTokenDistribution {
   warnings: Warning[];
 }
 
+export interface ContinuationOptions {
+  /** The k most likely alternatives at each continuation position (`top`). */
+  topLogprobs?: number;
+  /**
+   * List exactly these token ids as the alternatives (`top`), with full-softmax log-probabilities — what a
+   * renormalisation over a restricted vocabulary needs without storing the whole distribution. Needs a backend
+   * with `distribution: 'full'`.
+   */
+  alternatives?: readonly number[];
+}
+
 export interface ContinuationLogprobs {
   /** One entry per continuation token, each the log-probability given everything before it (teacher forcing). */
   tokens: GeneratedToken[];
@@ -63,11 +86,27 @@ export interface SampleOptions {
   maxTokens: number;
   /** 0 = greedy. Default 1. */
   temperature?: number;
-  /** Same seed, same prompt, same settings → same text (locally; HTTP servers may not honour it). */
+  /**
+   * Nucleus sampling (Holtzman et al. 2020): draw only from the smallest set of most likely tokens whose
+   * probability (after temperature and the allowed-token restriction) reaches `topP`. Default 1 (off).
+   */
+  topP?: number;
+  /**
+   * Same seed, same prompt, same settings → same text (locally; HTTP servers may not honour it). Without a seed a
+   * local backend draws from its own `Rng` stream (seeded when the model was opened).
+   */
   seed?: number;
   /** Stop (and drop the stop text) at the first of these strings. */
   stop?: readonly string[];
-  /** Sample only among these token ids (e.g. digits, separator, minus). */
+  /**
+   * Stop at the n-th occurrence of a `stop` string instead of the first (e.g. after `horizon` separators); default
+   * 1. Servers have no such parameter: HTTP backends then generate to `maxTokens` (warning 'unsupported-setting').
+   */
+  stopCount?: number;
+  /**
+   * Sample only among these token ids (e.g. digits, separator, minus). Local backends mask exactly; HTTP backends
+   * approximate with a +100 logit bias (warning 'approximation').
+   */
   allowedTokens?: readonly number[];
   /** Added to a token's log-probability before sampling (OpenAI `logit_bias`, range −100…100). */
   logitBias?: Readonly<Record<number, number>>;
@@ -99,6 +138,8 @@ export interface ChatOptions {
   messages: readonly ChatMessage[];
   maxTokens: number;
   temperature?: number;
+  /** Nucleus sampling mass, as in `SampleOptions.topP`. */
+  topP?: number;
   seed?: number;
   stop?: readonly string[];
   /** Top log-probabilities per generated token (OpenAI allows at most 20). */
@@ -119,6 +160,8 @@ export interface LanguageModel {
    */
   readonly identity: string;
   readonly capabilities: LanguageModelCapabilities;
+  /** Context window in tokens, when the backend knows it (local models). */
+  readonly contextSize?: number;
   tokenize(text: string, options?: { addBos?: boolean }): Promise<number[]>;
   detokenize(tokens: readonly number[]): Promise<string>;
   nextTokenDistribution(prompt: Prompt, options?: NextTokenDistributionOptions): Promise<NextTokenDistribution>;
@@ -127,7 +170,7 @@ export interface LanguageModel {
    * and the continuation's tokens are those after the longest shared prefix with the prompt's own tokenization (a
    * SentencePiece model may merge across the boundary).
    */
-  continuationLogprobs(prompt: string, continuation: string, options?: { topLogprobs?: number }): Promise<ContinuationLogprobs>;
+  continuationLogprobs(prompt: string, continuation: string, options?: ContinuationOptions): Promise<ContinuationLogprobs>;
   sample(options: SampleOptions): Promise<SampleResult>;
   chat(options: ChatOptions): Promise<ChatResult>;
   close(): Promise<void>;

@@ -1,6 +1,6 @@
 import {
   Tensor, Rng, add, mul, sub, exp, tanh, sigmoid, maximum, logSoftmax, takeAlongAxis, mean, scalarLike, shapeStr,
-  unsqueeze, assertFinite, ArgumentError, DTypeError, ShapeError,
+  unsqueeze, assertFinite, integerArray, ArgumentError, DTypeError, ShapeError,
 } from '../core/index.ts';
 
 /** Activations and losses, all derived from core primitives (so they need no gradient rules of their own). */
@@ -8,7 +8,8 @@ import {
 export const relu = (x: Tensor) => maximum(x, scalarLike(0, x.dtype));
 /** GELU, tanh approximation (Hendrycks & Gimpel 2016): a core primitive with a fused derivative. */
 export { gelu } from '../core/index.ts';
-export const silu = (x: Tensor) => mul(x, sigmoid(x));
+/** SiLU / swish x·σ(x): a core primitive with a fused derivative (the SwiGLU gate of every transformer block). */
+export { silu } from '../core/index.ts';
 export { tanh, sigmoid, sin } from '../core/index.ts';
 
 export { logSoftmax };
@@ -23,7 +24,7 @@ export function softmax(x: Tensor, axis = -1): Tensor {
  */
 export function crossEntropy(logits: Tensor, targets: Tensor | readonly number[] | Int32Array): Tensor {
   const K = logits.shape[logits.ndim - 1]!;
-  const t = targets instanceof Tensor ? targets : new Tensor(Int32Array.from(targets as ArrayLike<number>), [targets.length]);
+  const t = targets instanceof Tensor ? targets : new Tensor(targets instanceof Int32Array ? targets : integerArray('crossEntropy', 'target', targets), [targets.length]);
   if (t.dtype !== 'int32') throw new DTypeError(`crossEntropy: targets must be int32 class indices, got ${t.dtype}`);
   if (t.shape.join() !== logits.shape.slice(0, -1).join()) {
     throw new ShapeError(`crossEntropy: targets have shape ${shapeStr(t.shape)}, expected ${shapeStr(logits.shape.slice(0, -1))} for logits ${shapeStr(logits.shape)}`);

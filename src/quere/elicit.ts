@@ -6,10 +6,8 @@
  */
 import { createHash } from 'node:crypto';
 import { ArgumentError } from '../core/index.ts';
-import {
-  UnsupportedCapabilityError, withCache, type QueryCache, type ChatMessage, type GeneratedToken,
-  type LanguageModel, type TokenLogprob,
-} from '../llm/index.ts';
+import { UnsupportedCapabilityError, withCache } from '../llm/index.ts';
+import type { ChatMessage, GeneratedToken, LanguageModel, QueryCache, TokenLogprob } from '../llm/index.ts';
 import type { Compat } from './grading.ts';
 import type { RawRecord } from './features.ts';
 import type { Task } from './tasks.ts';
@@ -28,7 +26,7 @@ export interface ElicitOptions {
   compat?: Compat;
   /** Top log-probabilities requested per call; default 5 (the paper's API setting). */
   topLogprobs?: number;
-  /** Route every call through this cache (resumable runs). */
+  /** Route every call through this cache (`withCache`; a no-op when `model` already is, as from openModel). */
   cache?: QueryCache;
   /** Items in flight at once; default 1. HTTP backends also apply their own request limit. */
   concurrency?: number;

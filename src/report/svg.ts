@@ -70,6 +70,19 @@ function axisTicks(values: number[], log: boolean, includeZero: boolean): AxisTi
   return log ? logTicks(lo, hi) : linearTicks(lo, hi, 6);
 }
 
+/** Linear ticks whose domain is exactly [min, max] of the values: the axis ends where the data ends. */
+function tightTicks(values: number[]): AxisTicks {
+  const nice = axisTicks(values, false, false);
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of values) {
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  if (lo === hi) return nice;
+  return { domain: [lo, hi], major: nice.major.filter((t) => t.value >= lo && t.value <= hi), minor: nice.minor.filter((v) => v >= lo && v <= hi) };
+}
+
 interface LegendLayout {
   svg: string;
   height: number;
@@ -188,7 +201,7 @@ export function renderFigureSvg(figure: Figure, options: { idPrefix?: string } =
 
   const categories = kind === 'bar' ? barCategories(figure, xs) : [];
   const xScale =
-    kind === 'bar' ? null : makeScale(axisTicks(xs, logX, false), logX, plotLeft, plotRight);
+    kind === 'bar' ? null : makeScale(figure.tightX === true && !logX ? tightTicks(xs) : axisTicks(xs, logX, false), logX, plotLeft, plotRight);
   const yScale = makeScale(axisTicks(ys, logY, kind === 'bar'), logY, plotBottom, plotTop);
 
   // Grid and axes.

@@ -39,6 +39,15 @@ const cases: Record<string, Case[]> = {
   reciprocal: [{ params: positive(4), f: (x) => C.reciprocal(x).sum() }],
   gelu: [{ params: randn(6).mul(2), f: (x) => C.gelu(x).mul(randnFixed(6)).sum() }],
   geluGrad: [{ params: randn(6).mul(2), f: (x) => C.geluGrad(x).mul(randnFixed(6)).sum() }],
+  // 6 elements run the JavaScript loop, 80 the wasm kernel.
+  silu: [
+    { params: randn(6).mul(2), f: (x) => C.silu(x).mul(randnFixed(6)).sum() },
+    { params: randn(80).mul(3), f: (x) => C.silu(x).mul(randnFixed(80)).sum() },
+  ],
+  siluGrad: [
+    { params: randn(6).mul(2), f: (x) => C.siluGrad(x).mul(randnFixed(6)).sum() },
+    { params: randn(80).mul(3), f: (x) => C.siluGrad(x).mul(randnFixed(80)).sum() },
+  ],
   add: [{ params: [randn(3, 4), randn(4)], f: ([a, b]) => C.add(a, b).mul(randnFixed(3, 4)).sum() }],
   sub: [{ params: [randn(3, 1), randn(1, 4)], f: ([a, b]) => C.sub(a, b).mul(randnFixed(3, 4)).sum() }],
   mul: [{ params: [randn(2, 3), randn(3)], f: ([a, b]) => C.mul(a, b).mul(randnFixed(2, 3)).sum() }],
@@ -50,6 +59,10 @@ const cases: Record<string, Case[]> = {
   sum: [{ params: randn(2, 3, 4), f: (x) => x.sum([0, 2]).mul(randnFixed(3)).sum() }],
   max: [{ params: randn(3, 5), f: (x) => x.max(1).mul(randnFixed(3)).sum() }],
   cumsum: [{ params: randn(3, 4), f: (x) => C.cumsum(x, 0).mul(randnFixed(3, 4)).sum() }],
+  logsumexp: [
+    { params: randn(3, 5), f: (x) => C.logsumexp(x, -1).mul(randnFixed(3)).sum() },
+    { params: randn(4, 3, 2), f: (x) => C.logsumexp(x.T, 0, true).mul(randnFixed(1, 2, 3)).sum() },
+  ],
   logSoftmax: [
     { params: randn(3, 5), f: (x) => C.logSoftmax(x, -1).mul(randnFixed(3, 5)).sum() },
     { params: randn(4, 3, 2), f: (x) => C.logSoftmax(x.T, 1).mul(randnFixed(4, 2, 3)).sum() },

@@ -94,3 +94,49 @@ test('formatClock and formatRate read naturally', () => {
   assert.equal(formatRate(0.3123), '0.31/s');
   assert.equal(formatRate(0), '–/s');
 });
+
+test('at 80 columns the bar gives up elapsed time, rate and bar width before the ETA is ever cut', () => {
+  const stream = capture(true, 80);
+  let now = 0;
+  const p = new ProgressRenderer({ stream, mode: 'tty', prefix: 'forecast/llmtime-darts', now: () => now, redrawIntervalMs: 0 });
+  p.update(0, 1000, 'samples AirPassengers');
+  now = 4000;
+  p.update(400, 1000, 'samples AirPassengers');
+  const last = stream.text.split('\r\x1b[2K').pop()!;
+  assert.ok(last.length <= 79, `${last.length} characters: ${last}`);
+  assert.match(last, /400\/1000 samples AirPassengers · .*ETA 0:06$/);
+  assert.doesNotMatch(last, /…/);
+  const narrow = capture(true, 40);
+  const q = new ProgressRenderer({ stream: narrow, mode: 'tty', prefix: 'forecast', now: () => now, redrawIntervalMs: 0 });
+  q.update(0, 10, 'samples');
+  now += 1000;
+  q.update(5, 10, 'samples');
+  assert.match(narrow.text.split('\r\x1b[2K').pop()!, /^forecast  50% 5\/10 samples · ETA 0:01$/);
+});
+
+test('without a terminal, unknown rates and ETAs are left out, and a short run still prints its final line at finish', () => {
+  const stream = capture(false);
+  let now = 0;
+  const p = new ProgressRenderer({ stream, mode: 'plain', prefix: 'forecast', now: () => now, plainIntervalMs: 10_000 });
+  p.update(0, 3, 'samples');
+  now = 1500;
+  p.update(3, 3, 'samples');
+  assert.equal(stream.text, '', 'no heartbeat within the interval');
+  p.finish();
+  assert.equal(stream.text, 'forecast 100% 3/3 samples · 2.0/s · 0:02 elapsed\n');
+  const slow = capture(false);
+  now = 0;
+  const r = new ProgressRenderer({ stream: slow, mode: 'plain', now: () => now, plainIntervalMs: 0 });
+  now = 1;
+  r.update(0, 5, 'x');
+  assert.doesNotMatch(slow.text, /–\/s|ETA \?/);
+});
+
+test('a log line after a completed bar starts on a fresh line (a warning is never glued to the progress line)', () => {
+  const stream = capture(true);
+  const p = new ProgressRenderer({ stream, mode: 'tty', prefix: 'forecast', now: () => 0 });
+  p.update(3, 3, 'samples');
+  p.finish();
+  p.log('warning: 1 sample failed');
+  assert.ok(stream.text.endsWith('\r\x1b[2Kforecast: warning: 1 sample failed\n'), JSON.stringify(stream.text));
+});

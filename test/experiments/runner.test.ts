@@ -1,6 +1,6 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deriveSeed } from '../../src/core/index.ts';
@@ -86,13 +86,15 @@ test('a worker process that dies fails only its experiment; a fresh worker runs 
   assert.ok(logs.includes('about to exit'), 'progress logs come back from the worker');
 });
 
-test('runExperiments reports the results so far after each experiment, with the rest pending', async () => {
+test('runExperiments reports the results so far before the first and after each experiment, with the rest pending', async () => {
   const snapshots: DemoResults[] = [];
   await runExperiments(fixtureExperiments.slice(0, 3), { ...base, jobs: 1 }, { progressFor: () => silent, onUpdate: (p) => snapshots.push(structuredClone(p)) });
   assert.deepEqual(snapshots.map((s) => s.experiments.map((r) => r.name)), [
-    ['fixture-mc-rate'], ['fixture-mc-rate', 'fixture-scatter'], ['fixture-mc-rate', 'fixture-scatter', 'fixture-bars'],
+    [], ['fixture-mc-rate'], ['fixture-mc-rate', 'fixture-scatter'], ['fixture-mc-rate', 'fixture-scatter', 'fixture-bars'],
   ]);
-  assert.deepEqual(snapshots.map((s) => s.pending), [['fixture-scatter', 'fixture-bars'], ['fixture-bars'], undefined]);
+  assert.deepEqual(snapshots.map((s) => s.pending), [
+    ['fixture-mc-rate', 'fixture-scatter', 'fixture-bars'], ['fixture-scatter', 'fixture-bars'], ['fixture-bars'], undefined,
+  ]);
 });
 
 test('runExperiments refuses jobs < 1 and jobs > 1 without a registry module', async () => {
@@ -119,6 +121,17 @@ test('strata demo --jobs 2 writes the same results.json as --jobs 1, timings asi
 
 test('strata demo keeps results.json up to date while it runs, so an interrupted run keeps finished experiments', async () => {
   let seenOnDisk: DemoResults | null = null;
+  let seenFirst: DemoResults | null = null;
+  // A previous run's complete results.json must not pass for this run's while its first experiment runs.
+  mkdirSync(join(workDir, 'inc'), { recursive: true });
+  writeFileSync(join(workDir, 'inc', 'results.json'), JSON.stringify({ experiments: [{ name: 'stale' }] }));
+  const first: Experiment = {
+    ...fixtureExperiments[0]!,
+    async run(ctx) {
+      seenFirst = JSON.parse(readFileSync(join(workDir, 'inc', 'results.json'), 'utf8')) as DemoResults;
+      return fixtureExperiments[0]!.run(ctx);
+    },
+  };
   const reader: Experiment = {
     ...barFixture,
     name: 'fixture-reads-results',
@@ -128,7 +141,10 @@ test('strata demo keeps results.json up to date while it runs, so an interrupted
     },
   };
   const io = testIO(workDir);
-  assert.equal(await runCli(['demo', '--quick', '--out', 'inc'], io, [createDemoCommand([fixtureExperiments[0]!, reader], () => null)]), 0, io.stderr.text);
+  assert.equal(await runCli(['demo', '--quick', '--out', 'inc'], io, [createDemoCommand([first, reader], () => null)]), 0, io.stderr.text);
+  const before = seenFirst as DemoResults | null;
+  assert.deepEqual(before?.experiments, []);
+  assert.deepEqual(before?.pending, ['fixture-mc-rate', 'fixture-reads-results']);
   const partial = seenOnDisk as DemoResults | null;
   assert.ok(partial !== null);
   assert.deepEqual(partial.experiments.map((r) => r.name), ['fixture-mc-rate']);

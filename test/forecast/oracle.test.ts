@@ -9,7 +9,7 @@ import { Rng } from '../../src/core/index.ts';
 import { GaussianOracleModel, normalTail, type GaussianPredictive } from '../../src/forecast/oracle-model.ts';
 import { nll } from '../../src/forecast/likelihood.ts';
 import { forecast } from '../../src/forecast/pipeline.ts';
-import { fitScaler } from '../../src/forecast/scaler.ts';
+import { fitScaler, DEFAULT_SCALER } from '../../src/forecast/scaler.ts';
 import { serialize, deserialize } from '../../src/forecast/serialize.ts';
 import { presetSettings, withDigitMode, type SerializerSettings } from '../../src/forecast/settings.ts';
 import { gaussianNllPerDim } from '../../src/forecast/metrics.ts';
@@ -61,7 +61,7 @@ for (const [name, s] of MODES) {
     const x = ar1(400, 2);
     const history = x.slice(0, 200), target = x.slice(200);
     const { model, scaler } = oracleFor(history, s);
-    const r = await nll(history, target, { model, settings: s });
+    const r = await nll(history, target, { model, settings: s, scaler: DEFAULT_SCALER });
     // The oracle conditions on the decoded previous value, exactly as teacher forcing through digits does.
     const decoded = scaler.inverse(deserialize(serialize(scaler.transform(x), s), s)!);
     const mean = Float64Array.from(target, (_, t) => PHI * decoded[199 + t]!);
@@ -70,7 +70,7 @@ for (const [name, s] of MODES) {
     assert.equal(r.windows, 1);
     // A short context scores the target in windows of whole steps; with a Markov oracle nothing changes.
     const short = oracleFor(history, s, 64);
-    const w = await nll(history, target, { model: short.model, settings: s });
+    const w = await nll(history, target, { model: short.model, settings: s, scaler: DEFAULT_SCALER });
     assert.ok(w.windows > 5);
     assert.ok(Math.abs(w.nllPerDim - r.nllPerDim) < 1e-9, `${w.nllPerDim} vs ${r.nllPerDim}`);
   });
@@ -90,7 +90,8 @@ function ksDistance(values: number[], mean: number, std: number): number {
 async function oneStepSamples(s: SerializerSettings, n: number): Promise<{ values: number[]; mean: number; std: number; bin: number }> {
   const x = ar1(40, 3);
   const { model, scaler } = oracleFor(x, s);
-  const fc = await forecast(x, 1, { model, settings: s, numSamples: n, seed: 4 });
+  // Exact sampling (topP 1): the forecast default 0.9 would truncate the tails the KS test checks.
+  const fc = await forecast(x, 1, { model, settings: s, scaler: DEFAULT_SCALER, numSamples: n, seed: 4, topP: 1 });
   assert.equal(fc.failures, 0);
   const prev = scaler.inverse(deserialize(serialize(scaler.transform(x), s), s)!)[39]!;
   return { values: fc.samples.map((p) => p[0]!), mean: PHI * prev, std: NOISE, bin: scaler.q * 10 ** -s.prec };
@@ -124,8 +125,8 @@ test('nll({compat: "reference"}) also scores the history\'s final separator (the
   const history = x.slice(0, 100), target = x.slice(100);
   // A wide predictive, so that "the number ends here" has a probability well below 1.
   const model = new GaussianOracleModel({ settings: s, predictive: () => ({ mean: 0.5, std: 3 }) });
-  const plain = await nll(history, target, { model, settings: s });
-  const ref = await nll(history, target, { model, settings: s, compat: 'reference' });
+  const plain = await nll(history, target, { model, settings: s, scaler: DEFAULT_SCALER });
+  const ref = await nll(history, target, { model, settings: s, compat: 'reference', scaler: DEFAULT_SCALER });
   const text = serialize(fitScaler(history).transform(history), s);
   const d = await model.nextTokenDistribution(text.slice(0, -1));
   const pSep = Math.exp(d.entries.find((e) => e.text === ',')!.logprob);

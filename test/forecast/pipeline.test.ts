@@ -1,12 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { QueryCache } from '../../src/llm/cache.ts';
+import { QueryCache, replayModel, sampleToken } from '../../src/llm/index.ts';
+import { Rng } from '../../src/core/index.ts';
 import type { ChatOptions, LanguageModel, SampleOptions } from '../../src/llm/language-model.ts';
 import { GaussianOracleModel } from '../../src/forecast/oracle-model.ts';
-import { forecast, sampleTopP, CHAT_SYSTEM_PROMPT } from '../../src/forecast/pipeline.ts';
+import { forecast, numericPart, CHAT_SYSTEM_PROMPT } from '../../src/forecast/pipeline.ts';
 import { tune } from '../../src/forecast/tune.ts';
 import { fitScaler } from '../../src/forecast/scaler.ts';
 import { presetSettings } from '../../src/forecast/settings.ts';
+import { deserialize } from '../../src/forecast/serialize.ts';
 
 const s = presetSettings('llama');
 const history = Float64Array.from({ length: 40 }, (_, t) => 10 + Math.sin(t / 3) + 0.1 * t);
@@ -20,7 +22,7 @@ function oracle(contextSize?: number) {
 }
 
 test('forecast(history, 0) is empty and asks the model nothing', async () => {
-  const fc = await forecast(history, 0, { model: null as never, replay: true, cache: new QueryCache(':memory:'), identity: 'x' });
+  const fc = await forecast(history, 0, { model: scripted([]) });
   assert.equal(fc.samples.length, 0);
   assert.equal(fc.median.length, 0);
 });
@@ -47,10 +49,11 @@ test('forecast caches every completion; --replay rescoring gives identical sampl
   const model = oracle();
   const first = await forecast(history, 5, { model, numSamples: 4, seed: 7, cache });
   assert.equal(first.cached, 0);
-  const replay = await forecast(history, 5, { model: null, identity: model.identity, numSamples: 4, seed: 7, cache, replay: true });
+  const replay = await forecast(history, 5, { model: replayModel(model.identity, cache), numSamples: 4, seed: 7 });
   assert.equal(replay.cached, 4);
   assert.deepEqual(replay.samples, first.samples);
-  await assert.rejects(forecast(history, 5, { model: null, identity: model.identity, numSamples: 5, seed: 7, cache, replay: true }), /sample 5 of 5 is not in the cache/);
+  // Sample i draws from stream i of the seed: the first 4 of 5 are cached, the 5th is not.
+  await assert.rejects(forecast(history, 5, { model: replayModel(model.identity, cache), numSamples: 5, seed: 7 }), /a sample query for oracle:\d+ is not in the cache/);
   cache.close();
 });
 
@@ -59,7 +62,7 @@ function scripted(texts: string[], chats: ChatOptions[] = []): LanguageModel {
   let i = 0;
   return {
     specificationVersion: 'strata-llm-1', provider: 'scripted', modelId: 'scripted', identity: 'scripted',
-    capabilities: { tokenize: true, distribution: 'top-k', promptLogprobs: false, restrictedSampling: 'none', chat: true, maxTopLogprobs: 5 },
+    capabilities: { tokenize: true, distribution: 'top-k', promptLogprobs: false, restrictedSampling: 'none', chat: true, maxTopLogprobs: 5, completion: true, topP: true },
     tokenize: async (text: string) => Array.from(text, (c) => c.charCodeAt(0)),
     detokenize: async (t: readonly number[]) => String.fromCharCode(...t),
     nextTokenDistribution: async () => { throw new Error('unused'); },
@@ -72,8 +75,9 @@ function scripted(texts: string[], chats: ChatOptions[] = []): LanguageModel {
 
 test('forecast counts failed and padded samples and pads a short sample with its last value', async () => {
   const fc = await forecast(history, 3, { model: scripted(['', '500,600,', 'hello']), numSamples: 3 });
-  assert.equal(fc.failures, 1);
-  assert.equal(fc.padded, 2);
+  // '' and 'hello' hold no number: both fail (before the numeric-part parser, 'hello' read as ≈ 0).
+  assert.equal(fc.failures, 2);
+  assert.equal(fc.padded, 1);
   const sc = fc.scaler;
   const padded = fc.samples[0]!;
   assert.ok(Math.abs(padded[2]! - (0.6 * sc.q + sc.offset)) < 1e-9);
@@ -92,16 +96,27 @@ test('forecast refuses bad arguments with named errors', async () => {
   await assert.rejects(forecast(history, 2, { model, topP: 0 }), /topP/);
   await assert.rejects(forecast([1], 2, { model }), /need at least 2/);
   await assert.rejects(forecast([NaN, NaN, NaN], 2, { model }), /no finite values/);
-  await assert.rejects(forecast(history, 2, { model: null }), /options\.model is required/);
+  await assert.rejects(forecast(history, 2, { model: null as never }), /options\.model is required/);
 });
 
-test('sampleTopP keeps the smallest set of most likely tokens reaching p', () => {
-  const lp = [Math.log(0.5), Math.log(0.3), Math.log(0.15), Math.log(0.05)];
-  let u = 0;
-  const rng = () => { u = (u + 0.37) % 1; return u; };
-  const seen = new Set<number>();
-  for (let i = 0; i < 200; i++) seen.add(sampleTopP(lp, 1, 0.75, rng));
-  assert.deepEqual([...seen].sort(), [0, 1]);
+test('sampleToken with topP keeps the smallest set of most likely tokens reaching p', () => {
+  const lp = [Math.log(0.15), Math.log(0.5), Math.log(0.05), Math.log(0.3)];
+  const rng = new Rng(3);
+  const counts = [0, 0, 0, 0];
+  for (let i = 0; i < 2000; i++) counts[sampleToken(lp, { temperature: 1, topP: 0.75 }, rng)]!++;
+  assert.equal(counts[0]! + counts[2]!, 0);
+  // Within the nucleus {0.5, 0.3} the draws keep their relative odds 5 : 3 (±4 standard errors).
+  const share = counts[1]! / 2000;
+  assert.ok(Math.abs(share - 0.625) < 4 * Math.sqrt(0.625 * 0.375 / 2000), `share ${share}`);
+});
+
+test('numericPart reads the numbers out of an unrestricted completion', () => {
+  const cs = presetSettings('chat');
+  assert.equal(numericPart('Sure! 500, 600, -7\n\nThese values…', cs), '500, 600, -7');
+  assert.equal(numericPart('no numbers here', cs), '');
+  assert.equal(numericPart('500,600,', s), '500,600,');
+  assert.equal(numericPart('500,600 ,700', cs), '500, 600, 700');
+  assert.deepEqual(Array.from(deserialize(numericPart('Sure: 500,600,700', cs), cs)!), Array.from(deserialize('500, 600, 700', cs)!));
 });
 
 test('tune scores every grid point on the held-out part and returns the argmin', async () => {

@@ -34,6 +34,19 @@ for (const sym of [false, true]) {
   });
 }
 
+test('edits on the ragged edges of a staged symmetric matrix (order 302: a partial last column block, an odd last row pair) are seen', () => {
+  const n = 302, a = new Float64Array(n * n), x = Float64Array.from({ length: n }, (_, i) => 1 + i / n);
+  for (let j = 0; j < n; j++) for (let i = 0; i <= j; i++) { const v = Math.cos(i + 2 * j); a[j * n + i] = v; a[i * n + j] = v; }
+  const D = L.lazify({ rows: n, cols: n, data: a });
+  for (const [i, j, mirror] of [[301, 5, true], [300, 301, true], [5, 301, false], [301, 300, false], [2, 1, false], [299, 2, false], [300, 300, false]] as const) {
+    for (let r = 0; r < 2; r++) nestedProduct(D, x);
+    a[j * n + i] = a[j * n + i]! + 10;
+    if (mirror) a[i * n + j] = a[j * n + i]!;
+    assert.ok(maxAbs(nestedProduct(D, x), refProduct(a, n, n, x)) < 1e-9, `after editing (${i}, ${j})${mirror ? ' and its mirror' : ''}`);
+    if (!mirror) a[i * n + j] = a[j * n + i]!; // symmetric again for the next case
+  }
+});
+
 test('CG on a staged dense SPD matrix after a single-entry edit between two solves solves the edited system', () => {
   const rng = new Rng(5), n = 300, a = new Float64Array(n * n);
   for (let j = 0; j < n; j++) for (let i = 0; i <= j; i++) { const v = i === j ? n : 0.1 * rng.gauss(); a[j * n + i] = v; a[i * n + j] = v; }
@@ -72,4 +85,17 @@ test('cached factorizations (Cholesky, LU, dense view of a Sum) are dropped afte
   assert.ok(Math.abs(L.solve(S, b).data[1]! - 1 / 3) < 1e-14);
   (G.A.data as Float64Array)[n + 1] = 9; // entry (1, 1) of the Sum's Dense term
   assert.ok(Math.abs(L.solve(S, b).data[1]! - 0.1) < 1e-14, 'LU of a Sum after an edit of a term');
+});
+
+test('edits in the odd last row of a staged symmetric matrix of order 303 are seen (the row paired with padding)', () => {
+  const n = 303, a = new Float64Array(n * n), x = Float64Array.from({ length: n }, (_, i) => 1 - i / n);
+  for (let j = 0; j < n; j++) for (let i = 0; i <= j; i++) { const v = Math.sin(3 * i + j); a[j * n + i] = v; a[i * n + j] = v; }
+  const D = L.lazify({ rows: n, cols: n, data: a });
+  for (const [i, j] of [[302, 7], [7, 302], [302, 299], [302, 302], [301, 300]] as const) {
+    for (let r = 0; r < 2; r++) nestedProduct(D, x);
+    a[j * n + i] = a[j * n + i]! - 3; // one entry: breaks symmetry unless on the diagonal
+    assert.ok(maxAbs(nestedProduct(D, x), refProduct(a, n, n, x)) < 1e-9, `after editing (${i}, ${j})`);
+    a[i * n + j] = a[j * n + i]!;
+    assert.ok(maxAbs(nestedProduct(D, x), refProduct(a, n, n, x)) < 1e-9, `after mirroring (${i}, ${j})`);
+  }
 });

@@ -13,7 +13,7 @@ import { startServer } from '../../src/llm/server.ts';
 import type { RunningServer } from '../../src/llm/server.ts';
 import { QueryCache, cacheKey, withCache } from '../../src/llm/cache.ts';
 import type { LanguageModel } from '../../src/llm/language-model.ts';
-import { createRng } from '../../src/llm/sampling.ts';
+import { Rng } from '../../src/core/index.ts';
 import { STORIES_PATH, STORIES_SKIP } from './fixtures.ts';
 
 let local: GgufLanguageModel | undefined;
@@ -29,8 +29,9 @@ const CLIENT_TIMEOUT_MS = 400;
 before(async () => {
   if (STORIES_SKIP) return;
   local = await loadGgufModel(STORIES_PATH);
-  upstream = await startServer({ model: local, port: 0, modelName: 'stories' });
-  const rng = createRng(2024);
+  upstream = await startServer({ model: local, port: 0 });
+  const gen = new Rng(2024);
+  const rng = (): number => gen.random();
   const faultsPerKey = new Map<string, number>();
   // Loopback only; every request body gets at most 3 faults, so with 5 retries every query completes.
   proxy = createServer((req, res) => {
@@ -64,6 +65,25 @@ after(async () => {
   await local?.close();
 });
 
+/**
+ * Deep equality with numbers equal to 1e-5: the server evaluates a prompt after whatever it evaluated before
+ * (prefix reuse in llama.cpp's F16 KV cache), so a retried or reordered request can differ in the 7th digit. What
+ * the cache returns is compared exactly (third run against second).
+ */
+function assertClose(actual: unknown, expected: unknown, path = ''): void {
+  if (typeof expected === 'number' && typeof actual === 'number') {
+    assert.ok(actual === expected || Math.abs(actual - expected) <= 1e-5 * Math.max(1, Math.abs(expected)), `${path}: ${actual} vs ${expected}`);
+    return;
+  }
+  if (expected && typeof expected === 'object') {
+    assert.ok(actual && typeof actual === 'object', `${path}: not an object`);
+    const keys = new Set([...Object.keys(expected), ...Object.keys(actual as object)]);
+    for (const k of keys) assertClose((actual as Record<string, unknown>)[k], (expected as Record<string, unknown>)[k], `${path}.${k}`);
+    return;
+  }
+  assert.deepEqual(actual, expected, path);
+}
+
 type Query = (m: LanguageModel) => Promise<unknown>;
 const queries: Query[] = [];
 const words = ['there', 'was', 'a', 'little', 'girl', 'named', 'Lily', 'she', 'loved', 'to', 'play', 'outside'];
@@ -95,14 +115,16 @@ test('through 429s, 500s, dropped connections and timeouts no completed query is
 
   // Run 1 is "interrupted" after half of the queries.
   const first = await run(path, 12);
-  assert.deepEqual(first.results, expected.slice(0, 12));
-  assert.deepEqual([first.stats.hits, first.stats.misses, first.stats.entries], [0, 12, 12]);
+  assertClose(first.results, expected.slice(0, 12));
+  // entries: the 12 answers + the model card withCache stores for --replay.
+  assert.deepEqual([first.stats.hits, first.stats.misses, first.stats.entries], [0, 12, 13]);
   const bodiesAfterFirst = new Set(seen.requests.keys());
 
   // Run 2 resumes: the 12 completed queries come from the cache, only the other 12 reach the server.
   const second = await run(path, 24);
-  assert.deepEqual(second.results, expected);
-  assert.deepEqual([second.stats.hits, second.stats.misses, second.stats.entries], [12, 12, 24]);
+  assertClose(second.results, expected);
+  assert.deepEqual(second.results.slice(0, 12), first.results, 'resumed answers are exactly the cached ones');
+  assert.deepEqual([second.stats.hits, second.stats.misses, second.stats.entries], [12, 12, 25]);
   const newBodies = [...seen.requests.keys()].filter((b) => !bodiesAfterFirst.has(b));
   assert.equal(newBodies.length, 12, 'only the 12 unfinished queries were sent');
 
@@ -113,7 +135,7 @@ test('through 429s, 500s, dropped connections and timeouts no completed query is
 
   // Run 3 is served entirely from the cache: no request reaches the proxy.
   const third = await run(path, 24);
-  assert.deepEqual(third.results, expected);
+  assert.deepEqual(third.results, second.results);
   assert.deepEqual([third.stats.hits, third.stats.misses], [24, 0]);
   assert.equal([...seen.requests.values()].reduce((a, b) => a + b, 0), totalRequests);
   assert.ok(third.stats.bytes > 0);

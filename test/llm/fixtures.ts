@@ -4,12 +4,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { characterVocabulary, llamaGgufMetadata, llamaGgufTensors } from '../../src/llm/gguf/llama-model.ts';
 import type { LlamaGgufConfig, LlamaWeights } from '../../src/llm/gguf/llama-model.ts';
-import { createRng } from '../../src/llm/sampling.ts';
+import { Rng } from '../../src/core/index.ts';
 import { writeGguf } from '../../src/llm/gguf/writer.ts';
 
-// STRATA_SHARED overrides the shared folder (a git worktree outside the main checkout has no ../shared).
-export const STORIES_PATH = process.env.STRATA_SHARED
-  ? join(process.env.STRATA_SHARED, 'models', 'stories260K.gguf')
+// ../shared beside the repository; STRATA_SHARED_DIR points elsewhere (a git worktree sits one level deeper).
+export const STORIES_PATH = process.env.STRATA_SHARED_DIR
+  ? `${process.env.STRATA_SHARED_DIR}/models/stories260K.gguf`
   : fileURLToPath(new URL('../../../shared/models/stories260K.gguf', import.meta.url));
 export const STORIES_PRESENT = existsSync(STORIES_PATH);
 /** Pass as `{ skip: STORIES_SKIP }` so the skip reason names the missing file. */
@@ -23,9 +23,10 @@ export function tinyCharModel(seed: number): { cfg: LlamaGgufConfig; weights: Ll
     name: 'strata-test-char', contextLength: 64, embeddingLength: 32, blockCount: 2, headCount: 4, headCountKv: 2,
     feedForwardLength: 48, rmsEpsilon: 1e-5, vocabulary,
   };
-  const rng = createRng(seed);
-  const rand = (n: number, scale: number): Float32Array => Float32Array.from({ length: n }, () => (rng() * 2 - 1) * scale);
-  const ones = (n: number): Float32Array => Float32Array.from({ length: n }, () => 1 + (rng() - 0.5) * 0.2);
+  const rng = new Rng(seed);
+  const u = (): number => rng.random();
+  const rand = (n: number, scale: number): Float32Array => Float32Array.from({ length: n }, () => (u() * 2 - 1) * scale);
+  const ones = (n: number): Float32Array => Float32Array.from({ length: n }, () => 1 + (u() - 0.5) * 0.2);
   const dim = 32, kvDim = 16, ff = 48, vocab = vocabulary.tokens.length;
   const weights: LlamaWeights = {
     tokenEmbedding: rand(vocab * dim, 1),

@@ -218,14 +218,21 @@ test('bad input: ranks out of range, undivisible blocks, unknown options, wrong 
   bad.data[5] = NaN;
   assert.throws(() => layer.apply(p, bad), /btt.apply \(btt 16→16.*\): input contains NaN at flat index 5/);
   assert.throws(() => layer.apply({ A: p.A! } as S.StructuredParams, C.ones([1, 16], 'float32')), /parameter 'B' is missing/);
-  // A prime width degenerates to a factor of 1: allowed, with a warning.
-  const warnings: string[] = [];
-  const onWarn = (w: Error) => warnings.push(w.message);
+  // A prime width degenerates to a factor of 1: allowed, with a typed warning on the layer (no process warning).
+  const degenerate = S.btt(13, 16);
+  assert.equal(degenerate.warnings?.length, 1);
+  assert.deepEqual({ ...degenerate.warnings![0]!, message: undefined }, { type: 'degenerate-factorisation', op: 'structured.btt', width: 13, sizes: [1, 13], message: undefined });
+  assert.match(degenerate.warnings![0]!.message, /width 13 factorises as 1×13; a factor of 1 makes the layer degenerate/);
+  assert.deepEqual(S.btt(16, 16).warnings, []);
+  assert.equal(S.kronecker(7, 16).warnings?.[0]?.width, 7);
+  assert.equal(S.tensorTrain(16, 11).warnings?.[0]?.width, 11);
+  const emitted: string[] = [];
+  const onWarn = (w: Error) => emitted.push(w.message);
   process.on('warning', onWarn);
   S.btt(13, 16);
   return new Promise<void>((resolve) => setImmediate(() => {
     process.off('warning', onWarn);
-    assert.ok(warnings.some((m) => /width 13 factorises as 1×13; a factor of 1 makes the layer degenerate/.test(m)), warnings.join('\n'));
+    assert.deepEqual(emitted, [], 'the library emits no process warnings');
     resolve();
   }));
 });

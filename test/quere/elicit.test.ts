@@ -15,7 +15,7 @@ function fakeModel(caps: Partial<LanguageModelCapabilities> = {}, withTop = true
   const log: ChatOptions[] = [];
   const model: LanguageModel = {
     specificationVersion: 'strata-llm-1', provider: 'fake', modelId: 'fake', identity: 'fake-1',
-    capabilities: { tokenize: false, distribution: 'top-k', promptLogprobs: false, restrictedSampling: 'none', chat: true, maxTopLogprobs: 20, ...caps },
+    capabilities: { tokenize: false, distribution: 'top-k', promptLogprobs: false, restrictedSampling: 'none', chat: true, maxTopLogprobs: 20, completion: true, topP: true, ...caps },
     tokenize: async () => [], detokenize: async () => '',
     nextTokenDistribution: async () => { throw new Error('unused'); },
     continuationLogprobs: async () => { throw new Error('unused'); },

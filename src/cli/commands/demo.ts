@@ -30,7 +30,7 @@ Options:
                    derived from it and the experiment's name, so results do not depend on order or --jobs
   --jobs <n>       experiments run at once, each in its own worker process (default: ${defaultJobs});
                    1 runs them one after another in this process. Experiments that report timings
-                   (cola-structure) always run alone. Same results.json whatever n (timings aside).
+                   (cola-structure, digits-mlp) always run alone. Same results.json whatever n (timings aside).
   --list           list the registered experiments and exit
   --json           print the results (the same document as results.json) on stdout
   -q, --quiet      no progress or log lines on stderr

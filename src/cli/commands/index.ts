@@ -10,5 +10,6 @@ import { forecastCommand } from './forecast.ts';
 import { quereCommand } from './quere.ts';
 import { nnCommand } from './nn.ts';
 import { diffusionCommand } from './diffusion.ts';
+import { pdeCommand } from './pde.ts';
 
-export const commands: readonly Command[] = [demoCommand, serveCommand, linalgCommand, forecastCommand, quereCommand, nnCommand, diffusionCommand];
+export const commands: readonly Command[] = [demoCommand, serveCommand, linalgCommand, forecastCommand, quereCommand, nnCommand, diffusionCommand, pdeCommand];

@@ -90,7 +90,10 @@ async function runLayer(argv: string[], io: CliIO): Promise<number> {
     denseParams: dIn * dOut, flopsForward: 2 * layer.activeMacs, flopsTraining: 6 * layer.activeMacs,
     factors: layer.factors.map((f) => ({ name: f.name, shape: f.shape, fanIn: f.fanIn, fanOut: f.fanOut, initStd: f.initStd, measuredRms: measured[f.name], lrMultiplier: mults[`layer.${f.name}`] })),
     taxonomy: tax ? { theta, omega: tax.omega, psi: tax.psi, nu: tax.nu } : null,
+    warnings: (layer.warnings ?? []).map((w) => w.message),
   };
+  // The layer's typed warnings (e.g. a prime width degenerating to a factor of 1) are shown here, on stderr.
+  if (!values.quiet) for (const w of layer.warnings ?? []) io.stderr.write(`warning: ${w.message}\n`);
   if (values.json) { io.stdout.write(JSON.stringify(doc, null, 2) + '\n'); return 0; }
   const lines = [
     layer.description,

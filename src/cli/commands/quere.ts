@@ -3,13 +3,19 @@ import { writeFileSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ArgumentError, MissingResourceError } from '../../core/index.ts';
 import { commonOptions, parseCommandArgs, parseIntFlag, parseSeed, UsageError, type CliIO, type Command } from '../command.ts';
-import { findSharedDataDir } from '../../experiments/index.ts';
-import type { LanguageModel } from '../../llm/index.ts';
-import {
-  QUERE_BATTERY, DATASET_NAMES, loadDataset, type DatasetName, elicit, planElicitation, buildFeatures,
-  type Reading, readFeatureFile, writeFeatureFile, FEATURE_FILE_FORMAT, fitAndEvaluate, type ProbeEvaluation,
-  LogisticProbe, selectC, evaluatePredictions, calibratorFromJSON, TASKS,
-} from '../../quere/index.ts';
+import { findSharedDataDir } from '../../experiments/paths.ts';
+import { QueryCache, openModel } from '../../llm/index.ts';
+import { connectionHelp, connectionOptions, modelSpecFromFlags } from '../model-options.ts';
+import { QUERE_BATTERY } from '../../quere/index.ts';
+import { DATASET_NAMES, loadDataset, type DatasetName } from '../../quere/index.ts';
+import { elicit, planElicitation } from '../../quere/index.ts';
+import { buildFeatures, type Reading } from '../../quere/index.ts';
+import { readFeatureFile, writeFeatureFile, FEATURE_FILE_FORMAT } from '../../quere/index.ts';
+import { fitAndEvaluate, type ProbeEvaluation } from '../../quere/index.ts';
+import { LogisticProbe, selectC } from '../../quere/index.ts';
+import { evaluatePredictions } from '../../quere/index.ts';
+import { calibratorFromJSON } from '../../quere/index.ts';
+import { TASKS } from '../../quere/index.ts';
 
 const help = `strata quere — predict a black-box model's behaviour from follow-up yes/no questions (QueRE)
 
@@ -23,9 +29,10 @@ collect options:
   --dataset <name>        ${DATASET_NAMES.join(', ')} (read from ../shared/data/quere or --data-dir)
   --split <train|test>    which split to query (default: train)
   --n <count>             items to query (default: 200)
-  --model <path|url>      a GGUF file, or an OpenAI-compatible base URL ending in /v1
+  --model <path|url>      a GGUF file, or an OpenAI-compatible base URL ending in /v1 (same as --url)
   --model-name <name>     model name for an HTTP server (default: "default")
-  --system-prompt <text>  prepended to every call (adversarial experiments)
+  connection options, as for strata forecast:
+${connectionHelp.split('\n').filter((l) => !/^  --(model|model-name) /.test(l) && !/^\s+the server's model name/.test(l)).join('\n')}  --system-prompt <text>  prepended to every call (adversarial experiments)
   --compat <mode>         default | reference (the authors' prompt whitespace and sampling)
   --cache <file.sqlite>   cache every call; rerunning after an interruption resumes
   --concurrency <n>       items in flight (default: 1)
@@ -46,15 +53,6 @@ Examples:
   strata quere fit --features boolq.jsonl --out probe.json
   strata quere evaluate --probe probe.json --features boolq-test.jsonl --json
 `;
-
-async function openModel(spec: string, name: string | undefined): Promise<LanguageModel> {
-  if (/^https?:\/\//.test(spec)) {
-    const { createOpenAiHttpModel } = await import('../../llm/index.ts');
-    return createOpenAiHttpModel({ baseUrl: spec, model: name ?? 'default' });
-  }
-  const { loadGgufModel } = await import('../../llm/index.ts');
-  return loadGgufModel(spec);
-}
 
 function reading(value: string | undefined): Reading {
   if (value === undefined) return 'normalized';
@@ -92,8 +90,8 @@ export const quereCommand: Command = {
     const values = parseCommandArgs('quere', rest, {
       ...commonOptions,
       json: { type: 'boolean' }, seed: { type: 'string' },
-      dataset: { type: 'string' }, split: { type: 'string' }, n: { type: 'string' }, model: { type: 'string' },
-      'model-name': { type: 'string' }, 'system-prompt': { type: 'string' }, compat: { type: 'string' },
+      dataset: { type: 'string' }, split: { type: 'string' }, n: { type: 'string' }, ...connectionOptions,
+      'system-prompt': { type: 'string' }, compat: { type: 'string' },
       cache: { type: 'string' }, concurrency: { type: 'string' }, 'dry-run': { type: 'boolean' }, out: { type: 'string' },
       'data-dir': { type: 'string' }, features: { type: 'string' }, probe: { type: 'string' }, reading: { type: 'string' },
       reference: { type: 'string' }, suspect: { type: 'string' }, cv: { type: 'boolean' },
@@ -133,13 +131,17 @@ export const quereCommand: Command = {
         return 0;
       }
       const out = path(need('out', values.out, 'features.jsonl'));
-      const modelSpec = need('model', values.model, '../shared/models/stories260K.gguf');
+      if (!values.url) need('model', values.model, '../shared/models/stories260K.gguf');
+      const isHttp = values.url !== undefined || /^https?:\/\//i.test(values.model ?? '');
+      const spec = modelSpecFromFlags('quere collect', { ...values, ...(isHttp ? { 'model-name': values['model-name'] ?? 'default' } : {}) }, io, null);
       if (!values.quiet) io.stderr.write(`quere collect: ${plan.calls} calls (${plan.items} items × ${plan.callsPerItem})\n`);
-      const model = await openModel(/^https?:/.test(modelSpec) ? modelSpec : path(modelSpec), values['model-name']);
-      let cache: import('../../llm/index.ts').QueryCache | undefined;
-      if (values.cache) {
-        const { QueryCache } = await import('../../llm/index.ts');
-        cache = new QueryCache(path(values.cache));
+      const cache = values.cache ? new QueryCache(path(values.cache)) : undefined;
+      let model;
+      try {
+        model = await openModel(spec, cache ? { cache } : {});
+      } catch (e) {
+        cache?.close();
+        throw e;
       }
       try {
         let last = 0;

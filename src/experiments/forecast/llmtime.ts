@@ -8,13 +8,22 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Rng, MissingResourceError, deriveSeed } from '../../core/index.ts';
 import type { Experiment, ExperimentContext, ExperimentResult, Figure } from '../contract.ts';
-import { loadGgufModel, readGgufHeader, type LanguageModel } from '../../llm/index.ts';
-import {
-  autoArima, arimaNll, arimaSamples, fitSeasonalNaive, seasonalNaiveNll, seasonalNaiveSamples, DARTS_SERIES,
-  dartsAvailable, loadDartsSeries, splitSeries, type SplitSeries, DEFAULT_MODEL_PATH, nll, tune, DARTS_GPT3_GRID,
-  figureScores, gaussianNllPerDim, GaussianOracleModel, forecast, fitScaler, deserialize, serialize,
-  presetSettings, withDigitMode, syntheticSeries,
-} from '../../forecast/index.ts';
+import { openModel } from '../../llm/index.ts';
+import { readGgufHeader } from '../../llm/index.ts';
+import type { LanguageModel } from '../../llm/index.ts';
+import { autoArima, arimaNll, arimaSamples } from '../../forecast/index.ts';
+import { fitSeasonalNaive, seasonalNaiveNll, seasonalNaiveSamples } from '../../forecast/index.ts';
+import { DARTS_SERIES, dartsAvailable, loadDartsSeries, splitSeries, type SplitSeries } from '../../forecast/index.ts';
+import { DEFAULT_MODEL_PATH } from '../../forecast/index.ts';
+import { nll } from '../../forecast/index.ts';
+import { tune, DARTS_GPT3_GRID } from '../../forecast/index.ts';
+import { figureScores, gaussianNllPerDim } from '../../forecast/index.ts';
+import { GaussianOracleModel } from '../../forecast/index.ts';
+import { forecast } from '../../forecast/index.ts';
+import { fitScaler, DEFAULT_SCALER } from '../../forecast/index.ts';
+import { deserialize, serialize } from '../../forecast/index.ts';
+import { presetSettings, withDigitMode } from '../../forecast/index.ts';
+import { syntheticSeries } from '../../forecast/index.ts';
 
 /** The paper's per-series figures [results file] (spec §4): MAE, CRPS, NLL/D for GPT-3, LLaMA-2 70B and ARIMA. */
 export const PAPER_DARTS: Record<string, { gpt3: [number, number, number]; llama2: [number, number, number]; arima: [number, number, number] }> = {
@@ -48,7 +57,7 @@ export async function oracleCheck(seed: number): Promise<{ mode: string; pipelin
       predictive: (prev) => (prev.length === 0 ? { mean: -sc.offset / sc.q, std: 0.2 / 0.6 / sc.q }
         : { mean: (0.8 * (prev[prev.length - 1]! * sc.q + sc.offset) - sc.offset) / sc.q, std: 0.2 / sc.q }),
     });
-    const r = await nll(history, target, { model, settings: s });
+    const r = await nll(history, target, { model, settings: s, scaler: DEFAULT_SCALER });
     const decoded = sc.inverse(deserialize(serialize(sc.transform(x), s), s)!);
     const exact = gaussianNllPerDim(target, Float64Array.from(target, (_, t) => 0.8 * decoded[199 + t]!), 0.2);
     out.push({ mode, pipeline: r.nllPerDim, exact });
@@ -75,7 +84,7 @@ export async function runForecastExperiment(ctx: ExperimentContext, modelPath = 
   }
   const header = await readGgufHeader(modelPath);
   const parameterCount = header.tensors.reduce((a, t) => a + t.dims.reduce((x, y) => x * y, 1), 0);
-  const model: LanguageModel = await loadGgufModel(modelPath, { threads: 1 });
+  const model: LanguageModel = await openModel({ kind: 'gguf', path: modelPath, threads: 1 });
   const settings = presetSettings('llama');
   const fixedScaler = { alpha: 0.99, beta: 0.3 };
   const scalers = new Map<string, { alpha: number; beta: number }>();
@@ -122,7 +131,7 @@ export async function runForecastExperiment(ctx: ExperimentContext, modelPath = 
   let smallParams = 0;
   if (!quick && existsSync(smallPath)) {
     smallParams = (await readGgufHeader(smallPath)).tensors.reduce((a, t) => a + t.dims.reduce((x, y) => x * y, 1), 0);
-    const small = await loadGgufModel(smallPath, { threads: 1 });
+    const small = await openModel({ kind: 'gguf', path: smallPath, threads: 1 });
     try {
       smallNll = new Map();
       for (const s of series) smallNll.set(s.name, (await nll(s.train, s.test, { model: small, settings, scaler: scalers.get(s.name)! })).nllPerDim);
@@ -135,7 +144,7 @@ export async function runForecastExperiment(ctx: ExperimentContext, modelPath = 
   const storiesPath = ctx.sharedDataDir ? join(ctx.sharedDataDir, '..', 'models', 'stories260K.gguf') : null;
   let stories: { series: string; mae: number; crps: number; failures: number; samples: number } | null = null;
   if (!quick && storiesPath && existsSync(storiesPath)) {
-    const tiny = await loadGgufModel(storiesPath, { threads: 1 });
+    const tiny = await openModel({ kind: 'gguf', path: storiesPath, threads: 1 });
     try {
       const s0 = series[0]!;
       const fc = await forecast(s0.train, s0.test.length, { model: tiny, settings, scaler: fixedScaler, numSamples: 5, temperature: 1, topP: 0.9, seed });

@@ -35,7 +35,7 @@ function modelPath(name: string): string {
 }
 
 export async function runQuereMiniature(ctx: ExperimentContext): Promise<ExperimentResult> {
-  const { loadGgufModel } = await import('../../llm/index.ts');
+  const { openModel } = await import('../../llm/index.ts');
   const sizes = ctx.quick ? { train: 160, test: 120, adv: 80, id: 100 } : { train: 1500, test: 1000, adv: 500, id: 500 };
   const { heldOut } = additionPairs(PAIR_SPLIT_SEED);
   const items: ArithmeticItem[] = heldOut.map((p, i) => ({ ...p, id: `held-out-${i}` }));
@@ -52,7 +52,7 @@ export async function runQuereMiniature(ctx: ExperimentContext): Promise<Experim
     return r;
   };
   const t0 = performance.now();
-  const small = await loadGgufModel(modelPath('small'));
+  const small = await openModel({ kind: 'gguf', path: modelPath('small'), threads: 1 });
   let clean: RawRecord[], adversarial: RawRecord[], advClean: RawRecord[], smallId: RawRecord[], largeId: RawRecord[];
   try {
     clean = await run(small, correctnessItems, undefined, true);
@@ -62,7 +62,7 @@ export async function runQuereMiniature(ctx: ExperimentContext): Promise<Experim
   } finally {
     await small.close();
   }
-  const large = await loadGgufModel(modelPath('large'));
+  const large = await openModel({ kind: 'gguf', path: modelPath('large'), threads: 1 });
   try {
     largeId = await run(large, correctnessItems.slice(0, sizes.id));
   } finally {

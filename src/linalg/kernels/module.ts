@@ -24,6 +24,7 @@ export interface Exports {
   maxpy(vb: number, c4: number, h: number, w: number, lim: number, stride: number): void;
   spmv(ip: number, ipEnd: number, ix: number, v: number, x: number, y: number): void;
   symv(a: number, x: number, y: number, j0: number, j1: number, nBytes: number): void;
+  symcheck(s: number, pk: number, n: number, N: number, nFull: number): number;
 }
 
 interface Loaded { module: object | null; error: string | null }

@@ -8,7 +8,6 @@
  */
 import { ownInstance, ownModule, sharedInstance, sharedModule, type Exports } from './module.ts';
 import { Helper, availableCores } from './helper.ts';
-import { sameF64, sameI32 } from './staging.ts';
 
 /** Columns per packed block of StagedSymv (the kernel's four f64x2 column registers). */
 export const SYMV_W = 4;
@@ -28,8 +27,8 @@ export class StagedGemv {
     if (!mod) return null;
     return new StagedGemv(a, m, n, ownInstance(mod, (m * n + n + m + 4) * 8));
   }
-  /** Whether the staged copy still equals the storage it was made from (every entry). */
-  matches(): boolean { return sameF64(this.a, new Float64Array(this.ex.memory.buffer, 0, this.m * this.n), this.m * this.n); }
+  /** Brings the copy up to date with the storage: one memcpy (the cost of about one product), exact. */
+  refresh(): boolean { new Float64Array(this.ex.memory.buffer, 0, this.m * this.n).set(this.a); return true; }
   apply(x: ArrayLike<number>, out: Float64Array): void {
     const { m, n, ex } = this, buf = ex.memory.buffer;
     const xv = new Float64Array(buf, this.xOff, n), yv = new Float64Array(buf, this.yOff, m);
@@ -59,12 +58,15 @@ export class StagedGemv {
 export class StagedSymv {
   private readonly xv: Float64Array; private readonly yv: Float64Array; private readonly diag: Float64Array;
   private readonly xOff: number; private readonly yOff: number;
+  /** Byte offset of the n² scratch region the storage is copied into for `refresh`. */
+  private readonly scratchOff: number;
   private split: { y1: Float64Array; y1Off: number; jSplit: number; aSplit: number; helper: Helper | null } | null = null;
   private constructor(private readonly ex: Exports, private readonly a: Float64Array, private readonly n: number, private readonly N: number, private readonly packed: number, threads: boolean) {
     this.xOff = packed * 8; this.yOff = this.xOff + N * 8;
     const buf = ex.memory.buffer;
     this.xv = new Float64Array(buf, this.xOff, N); this.yv = new Float64Array(buf, this.yOff, N);
     this.diag = new Float64Array(N * SYMV_W);
+    this.scratchOff = Math.ceil((packed + 3 * N + 4) * 8 / 16) * 16;
     if (threads) {
       const W = SYMV_W, jSplit = Math.round((N * (1 - Math.SQRT1_2)) / W) * W;
       let aSplit = 0;
@@ -79,7 +81,7 @@ export class StagedSymv {
     const W = SYMV_W, N = Math.ceil(n / W) * W;
     let packed = 0;
     for (let j = 0; j < N; j += W) packed += W * (N - j - W);
-    const bytes = (packed + 3 * N + 4) * 8;
+    const bytes = Math.ceil((packed + 3 * N + 4) * 8 / 16) * 16 + n * n * 8; // + the scratch copy for refresh
     const smod = n >= SPLIT_MIN && availableCores() >= 2 ? sharedModule() : null;
     let ex: Exports, shared: { memory: unknown; ctlOff: number } | null = null;
     if (smod) { const si = sharedInstance(smod, bytes); ex = si.ex; shared = si; }
@@ -100,22 +102,29 @@ export class StagedSymv {
   /** Resolves true once the worker has started, false when there is none or it failed to start. */
   whenReady(): Promise<boolean> { return this.split?.helper?.whenReady() ?? Promise.resolve(false); }
   /**
-   * Whether the packed triangle and diagonal blocks still equal the storage's lower triangle and the storage is
-   * still exactly symmetric (an edit of one upper entry makes the packed product wrong, so it counts as a change).
+   * Whether the staged triangle still equals the storage, every entry of both triangles (so an edit that breaks
+   * symmetry counts as a change): the storage is copied into the instance's scratch region (a memcpy) and the
+   * `symcheck` kernel compares each packed entry with its lower and mirrored upper entry; the ragged edges and the
+   * diagonal blocks are compared here. False means restage.
    */
-  matches(): boolean {
-    const { a, n, N, diag } = this, W = SYMV_W, P = new Float64Array(this.ex.memory.buffer, 0, this.packed);
-    const at = (i: number, j: number) => (i < n && j < n ? a[j * n + i]! : 0);
-    const same = (x: number, y: number) => x === y || (x !== x && y !== y);
-    let o = 0;
-    for (let j = 0; j < N; j += W) {
-      for (let i = j + W; i < N; i += 2) for (let q = 0; q < W; q++) {
-        if (!same(P[o++]!, at(i, j + q)) || !same(P[o++]!, at(i + 1, j + q))) return false;
+  refresh(): boolean {
+    const { a, n, N, diag } = this, W = SYMV_W, buf = this.ex.memory.buffer, P = new Float64Array(buf, 0, this.packed);
+    new Float64Array(buf, this.scratchOff, n * n).set(a);
+    const nFull = n - (n % W);
+    if (this.ex.symcheck(this.scratchOff, 0, n, N, nFull) !== 1) return false;
+    // Left to this loop: the diagonal blocks and, for odd n, the last row paired with a padding row. Padding itself
+    // is zero in the copy and never written, and a partial last column block has no live rows below its diagonal.
+    const same = Object.is, r = n - 1;
+    for (let j = 0, base = 0; j < N; base += W * (N - j - W), j += W) {
+      if (n % 2 === 1 && j < nFull && r >= j + W) {
+        const o = base + ((r - j - W) >> 1) * 2 * W;
+        for (let q = 0; q < W; q++) if (!same(P[o + 2 * q]!, this.at(r, j + q)) || !same(P[o + 2 * q]!, this.at(j + q, r))) return false;
       }
-      for (let q = 0; q < W; q++) for (let r = 0; r < W; r++) if (!same(diag[j * W + q * W + r]!, at(j + r, j + q))) return false;
+      for (let q = 0; q < W; q++) for (let rr = 0; rr < W; rr++) if (!same(diag[j * W + q * W + rr]!, this.at(j + rr, j + q))) return false;
     }
-    return isExactlySymmetric(a, n);
+    return true;
   }
+  private at(i: number, j: number): number { return i < this.n && j < this.n ? this.a[j * this.n + i]! : 0; }
   apply(x: ArrayLike<number>, out: Float64Array): void {
     const { n, N, xv, yv, diag } = this, W = SYMV_W, sp = this.split;
     for (let j = 0; j < n; j++) xv[j] = x[j]!;
@@ -232,11 +241,14 @@ export class StagedSpmv {
   get threaded(): boolean { return !!this.helper?.ready; }
   /** Resolves true once the worker has started, false when there is none or it failed to start. */
   whenReady(): Promise<boolean> { return this.helper?.whenReady() ?? Promise.resolve(false); }
-  /** Whether the staged CSR arrays still equal the storage they were copied from (every entry). */
-  matches(): boolean {
+  /** Brings the CSR copy up to date with the arrays (memcpy of each); false when the number of nonzeros changed. */
+  refresh(): boolean {
     const s = this.src!, buf = this.ex.memory.buffer, m = this.m, nnz = this.nnz;
-    return s.indptr[m] === nnz && sameI32(s.indptr, new Int32Array(buf, this.ipOff, m + 1), m + 1)
-      && sameI32(s.indices, new Int32Array(buf, this.ixOff, nnz), nnz) && sameF64(s.values, new Float64Array(buf, this.vOff, nnz), nnz);
+    if (s.indptr[m] !== nnz || s.indices.length < nnz || s.values.length < nnz) return false;
+    new Int32Array(buf, this.ipOff, m + 1).set(s.indptr.subarray(0, m + 1));
+    new Int32Array(buf, this.ixOff, nnz).set(s.indices.subarray(0, nnz));
+    new Float64Array(buf, this.vOff, nnz).set(s.values.subarray(0, nnz));
+    return true;
   }
   apply(x: Float64Array): Float64Array {
     this.xv.set(x);

@@ -4,25 +4,30 @@
  * Dense and Sparse keep the caller's typed arrays by reference, and a typed array cannot be frozen, so any copy of
  * them (the wasm staged matrix, the packed symmetric triangle, the CSR copy) can go stale when the caller edits the
  * array in place. Sampling a few entries misses single-entry edits; comparing every entry before every product costs
- * more than the product saves. Instead each copy is compared in full with the live storage once per *operation*:
+ * more than the product saves. Instead each copy is brought up to date in full once per *operation*:
  *
  *   - an operation is the outermost linalg call in progress (a product `A.matmat`, a dispatched `inv`/`eig`/…, a
  *     solve, a Krylov algorithm); operations nest, and the outermost one opens a new epoch;
  *   - JavaScript runs the operation to completion before the caller's code runs again, so storage cannot change in
  *     between two products of one epoch (short of an operator callback that edits another operator's storage while
  *     it is being used — documented as unsupported);
- *   - the first staged product of an epoch checks the whole copy (one pass, the cost of about one product) and
- *     restages on any difference; later products of that epoch use the copy unchecked;
- *   - a product that is itself the outermost operation (a lone `D.matmat(x)`) is not staged at all: one check plus
- *     one wasm product cost more than the plain JS product, which reads the live storage.
+ *   - the first staged product of an epoch refreshes the copy from the live storage — a memcpy for the GEMV and CSR
+ *     copies, a memcpy plus an in-wasm compare of both triangles for the packed symmetric one (restaged on any
+ *     difference) — at the cost of one to a few products; later products of that epoch use the copy as is;
+ *   - a product that is itself the outermost operation (a lone `D.matmat(x)`) refreshes too: a memcpy plus the wasm
+ *     product still beat the JS product on the live array at the sizes that are staged.
  *
- * A Krylov solve of a few hundred products thus pays one extra pass, and no product ever reads a stale copy.
+ * A Krylov solve of a few hundred products thus pays one refresh, and no product ever reads a stale copy.
  */
 
 let depth = 0;
 let epoch = 0;
 
-/** Runs f as (part of) one operation; see the file comment. */
+/**
+ * Runs f as (part of) one operation; see the file comment. Exported for callers with their own product loops
+ * (`operation(() => { for (…) y = D.matmat(y) })`): staged copies are refreshed once instead of per product, and
+ * the storage must not be edited inside f.
+ */
 export function operation<T>(f: () => T): T {
   if (depth++ === 0) epoch++;
   try { return f(); } finally { depth--; }
@@ -31,9 +36,6 @@ export function operation<T>(f: () => T): T {
 /** Enter/leave without a closure, for the product hot path (`LinearOperator.matmat`). Always pair in try/finally. */
 export function enterOperation(): void { if (depth++ === 0) epoch++; }
 export function leaveOperation(): void { depth--; }
-
-/** The epoch of the operation in progress, or −1 when the current product is itself the outermost operation. */
-export function stagingEpoch(): number { return depth >= 2 ? epoch : -1; }
 
 /** The epoch of the operation in progress at any depth, or −1 outside every operation. */
 export function currentEpoch(): number { return depth >= 1 ? epoch : -1; }
@@ -55,8 +57,8 @@ export function fingerprint(arrays: readonly ArrayBufferView[]): string {
   return `${(h0 >>> 0).toString(16)}:${(h1 >>> 0).toString(16)}`;
 }
 
-/** A staged copy that can tell whether it still equals the live storage it was made from. */
-export interface StagedCopy { matches(): boolean }
+/** A staged copy that can bring itself up to date with the live storage (false: it cannot, restage). */
+export interface StagedCopy { refresh(): boolean }
 
 /**
  * The staging state of one storage array: `uses` counts products inside operations (a copy is made at the second,
@@ -67,12 +69,12 @@ export class StagingSlot<T extends StagedCopy> {
   constructor(private readonly make: () => T | null) {}
   /** The copy to use for a product now, or null to run the JS kernel on the live storage. */
   get(): T | null {
-    const e = stagingEpoch();
+    const e = currentEpoch();
     if (e < 0 || this.failed) return null;
     if (this.copy) {
       if (this.checked !== e) {
         this.checked = e;
-        if (!this.copy.matches()) this.copy = this.make();
+        if (!this.copy.refresh()) this.copy = this.make();
       }
       return this.copy;
     }
@@ -82,19 +84,4 @@ export class StagingSlot<T extends StagedCopy> {
     if (!this.copy) this.failed = true;
     return this.copy;
   }
-}
-
-/** Whether two float64 ranges hold the same values (NaN equal to NaN), a[i] against b[i]. */
-export function sameF64(a: Float64Array, b: Float64Array, n: number): boolean {
-  for (let i = 0; i < n; i++) {
-    const x = a[i]!, y = b[i]!;
-    if (x !== y && !(x !== x && y !== y)) return false;
-  }
-  return true;
-}
-
-/** Whether two int32 ranges are equal. */
-export function sameI32(a: Int32Array, b: Int32Array, n: number): boolean {
-  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false;
-  return true;
 }

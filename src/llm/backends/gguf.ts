@@ -3,15 +3,15 @@
  * request at a time; the evaluated prefix is kept between requests so repeated prompts (many samples of one
  * forecast) evaluate the prompt once.
  */
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
+import { importNodeLlamaCpp } from '../optional.ts';
 import type { Llama, LlamaContext, LlamaContextSequence, LlamaModel, Token, ChatHistoryItem } from 'node-llama-cpp';
-import { ArgumentError, RuntimeFailure } from '../../core/index.ts';
+import { ArgumentError, RuntimeFailure, Rng } from '../../core/index.ts';
 import { readGgufHeader, validateForLlamaCpp } from '../gguf/reader.ts';
-import { checkPositiveInt, createRng, nucleusMask, sampleIndex } from '../sampling.ts';
+import { ggufIdentity } from './gguf-identity.ts';
+import { checkPositiveInt, checkTopP, nthStopIndex, requestRng, sampleToken } from '../sampling.ts';
 import type {
-  ChatOptions, ContinuationLogprobs, FinishReason, GeneratedToken, LanguageModel, LanguageModelCapabilities,
+  ChatOptions, ChatResult, ContinuationLogprobs, ContinuationOptions, FinishReason, GeneratedToken, LanguageModel, LanguageModelCapabilities,
   NextTokenDistribution, NextTokenDistributionOptions, Prompt, SampleOptions, SampleResult, TokenLogprob, Warning,
 } from '../language-model.ts';
 
@@ -25,8 +25,13 @@ export interface GgufModelOptions {
    * results match a float32 reference to ~1e-6 instead of ~1e-3.
    */
   kvCacheType?: 'F16' | 'F32';
-  /** Override the model identity used in cache keys (default: `gguf:sha256:<file hash>`). */
+  /** Override the model identity used in cache keys (default: `ggufIdentity(path)`). */
   identity?: string;
+  /**
+   * Seed of the model's session stream, from which a `sample` or `chat` call without its own `seed` draws (through
+   * `Rng.split`). Default 0: unseeded runs are reproducible too.
+   */
+  seed?: number;
 }
 
 /** Controls of one generation beyond the backend-neutral options (used by `strata serve`). */
@@ -63,7 +68,7 @@ function sharedLlama(threads: number): Promise<Llama> {
   let p = llamas.get(threads);
   if (!p) {
     // build 'never': the prebuilt binary ships in the npm package; never try to download or compile at run time.
-    p = import('node-llama-cpp').then((m) => {
+    p = importNodeLlamaCpp().then((m) => {
       nodeLlamaCpp = m;
       return m.getLlama({ gpu: false, maxThreads: threads, build: 'never', logLevel: m.LlamaLogLevel.error, progressLogs: false });
     });
@@ -72,11 +77,6 @@ function sharedLlama(threads: number): Promise<Llama> {
   return p;
 }
 
-async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
 
 /**
  * Load a GGUF model. The file is validated in TypeScript first (header, tensor bounds, keys llama.cpp would abort
@@ -89,7 +89,7 @@ export async function loadGgufModel(path: string, options: GgufModelOptions = {}
   checkPositiveInt('loadGgufModel', 'contextSize', options.contextSize);
   const header = await readGgufHeader(path);
   validateForLlamaCpp(header);
-  const identity = options.identity ?? `gguf:sha256:${await sha256File(path)}`;
+  const identity = options.identity ?? await ggufIdentity(path);
   const llama = await sharedLlama(threads);
   let model: LlamaModel;
   try {
@@ -108,7 +108,7 @@ export async function loadGgufModel(path: string, options: GgufModelOptions = {}
     // llama.cpp's CPU flash attention rounds queries to F16 whatever the cache type; F32 asks for full precision.
     ...(kvCacheType === 'F32' ? { flashAttention: false } : {}),
   });
-  return new GgufLanguageModel(path, identity, model, context);
+  return new GgufLanguageModel(path, identity, model, context, new Rng(options.seed ?? 0));
 }
 
 export class GgufLanguageModel implements LanguageModel {
@@ -117,7 +117,7 @@ export class GgufLanguageModel implements LanguageModel {
   readonly modelId: string;
   readonly capabilities: LanguageModelCapabilities = {
     tokenize: true, distribution: 'full', promptLogprobs: true, restrictedSampling: 'mask', chat: true,
-    maxTopLogprobs: Infinity,
+    maxTopLogprobs: Infinity, completion: true, topP: true,
   };
   private readonly sequence: LlamaContextSequence;
   private queue: Promise<unknown> = Promise.resolve();
@@ -125,11 +125,13 @@ export class GgufLanguageModel implements LanguageModel {
   private referenceTokens: Token[] | undefined;
   private closed = false;
 
+  /** @internal (use loadGgufModel; the declarations must not name node-llama-cpp's types) */
   constructor(
     readonly path: string,
     readonly identity: string,
     private readonly model: LlamaModel,
     private readonly context: LlamaContext,
+    private readonly session: Rng,
   ) {
     this.modelId = basename(path);
     this.sequence = context.getSequence();
@@ -257,11 +259,12 @@ export class GgufLanguageModel implements LanguageModel {
     });
   }
 
-  continuationLogprobs(prompt: string, continuation: string, options: { topLogprobs?: number } = {}): Promise<ContinuationLogprobs> {
+  continuationLogprobs(prompt: string, continuation: string, options: ContinuationOptions = {}): Promise<ContinuationLogprobs> {
     if (typeof prompt !== 'string' || typeof continuation !== 'string') {
       throw new ArgumentError('continuationLogprobs: prompt and continuation must be strings');
     }
     checkPositiveInt('continuationLogprobs', 'topLogprobs', options.topLogprobs, true);
+    const alternatives = this.checkTokenIds('continuationLogprobs', 'alternatives', options.alternatives);
     const full = this.tokenizeSync(prompt + continuation, true);
     const own = this.tokenizeSync(prompt, true);
     let shared = 0;
@@ -287,7 +290,8 @@ export class GgufLanguageModel implements LanguageModel {
         const logprob = Math.log(dists[i - shared]!.get(id) ?? 0);
         total += logprob;
         const item: GeneratedToken = { id, text: this.model.detokenize([id], false, full.slice(0, i)), logprob };
-        if (options.topLogprobs) item.top = this.entriesOf(dists[i - shared]!, null).slice(0, options.topLogprobs);
+        if (alternatives) item.top = this.entriesOf(dists[i - shared]!, alternatives);
+        else if (options.topLogprobs) item.top = this.entriesOf(dists[i - shared]!, null).slice(0, options.topLogprobs);
         tokens.push(item);
       }
       return { tokens, total, warnings };
@@ -342,11 +346,14 @@ export class GgufLanguageModel implements LanguageModel {
     if (!Array.isArray(stop) || stop.some((s) => typeof s !== 'string' || s.length === 0)) {
       throw new ArgumentError(`${operation}: stop must be an array of non-empty strings`);
     }
+    const stopCount = options.stopCount ?? 1;
+    checkPositiveInt(operation, 'stopCount', stopCount);
     const stopAtEos = options.stopAtEos ?? true;
-    const topP = options.topP ?? 1;
-    if (!(topP >= 0 && topP <= 1)) throw new ArgumentError(`${operation}: topP must be a number in 0…1, got ${topP}`);
+    checkTopP(operation, options.topP);
+    const sampling = { temperature, topP: options.topP ?? 1 };
     const { signal, onToken } = options;
-    const rng = createRng(options.seed ?? Math.floor(Math.random() * 2 ** 32));
+    // Greedy decoding draws nothing, so it must not advance the session stream (unseeded draws stay reproducible).
+    const rng = temperature > 0 ? requestRng(options.seed, this.session) : new Rng(0);
     return this.exclusive(async () => {
       const generated: GeneratedToken[] = [];
       const ids: Token[] = [];
@@ -362,17 +369,16 @@ export class GgufLanguageModel implements LanguageModel {
         if (cancelled()) throw new GenerationCancelledError(`${operation}: cancelled after ${generated.length} token(s)`);
         const candidates = allowed ? [...allowed] : [...probs!.keys()];
         const logprobs = candidates.map((id) => Math.log(probs!.get(id as Token) ?? 0) + (bias.get(id) ?? 0));
-        if (topP < 1 && temperature > 0) nucleusMask(logprobs, temperature, topP);
-        const id = candidates[sampleIndex(logprobs, temperature, rng)]! as Token;
+        const id = candidates[sampleToken(logprobs, sampling, rng)]! as Token;
         if (stopAtEos && this.model.isEogToken(id)) { finishReason = 'eos'; break; }
         const item: GeneratedToken = { id, text: this.model.detokenize([id], false, [...promptTokens, ...ids]), logprob: Math.log(probs!.get(id) ?? 0) };
         if (options.topLogprobs) item.top = this.entriesOf(probs!, null).slice(0, options.topLogprobs);
         ids.push(id);
         generated.push(item);
         text += item.text;
-        const hit = stop.map((s) => text.indexOf(s)).filter((i) => i >= 0);
-        if (hit.length > 0) {
-          text = text.slice(0, Math.min(...hit));
+        const hit = stop.length > 0 ? nthStopIndex(text, stop, stopCount) : -1;
+        if (hit >= 0) {
+          text = text.slice(0, hit);
           while (generated.length > 0 && generated.map((g) => g.text).join('').length > text.length) generated.pop();
           finishReason = 'stop';
           break;

@@ -4,11 +4,12 @@
  * A missing capability raises UnsupportedCapabilityError instead of degrading silently.
  */
 import { ArgumentError } from '../../core/index.ts';
-import { ApiCallError, InvalidResponseError, UnsupportedCapabilityError } from '../errors.ts';
-import { checkPositiveInt } from '../sampling.ts';
-import { DEFAULT_RETRY_POLICY, JsonHttpClient, type HttpCallStats, type RetryPolicy } from './http-client.ts';
+import { ApiCallError, InsecureConnectionError, InvalidResponseError, UnsupportedCapabilityError } from '../errors.ts';
+import { checkPositiveInt, checkTopP } from '../sampling.ts';
+import { JsonHttpClient } from './http-client.ts';
+import type { HttpCallStats, HttpClock, RetryPolicy, WaitEvent } from './http-client.ts';
 import type {
-  ChatOptions, ChatResult, ContinuationLogprobs, FinishReason, GeneratedToken, LanguageModel, LanguageModelCapabilities,
+  ChatOptions, ChatResult, ContinuationLogprobs, ContinuationOptions, FinishReason, GeneratedToken, LanguageModel, LanguageModelCapabilities,
   NextTokenDistribution, NextTokenDistributionOptions, Prompt, SampleOptions, SampleResult, TokenLogprob, Warning,
 } from '../language-model.ts';
 
@@ -17,11 +18,22 @@ export interface OpenAiHttpOptions {
   baseUrl: string;
   /** Model name sent with every request. */
   model: string;
-  /** Sent as `Authorization: Bearer …` when given. */
+  /**
+   * Sent as `Authorization: Bearer …` when given, and redacted from every error. `openModel` passes one only when
+   * the user named its source for this endpoint (see `resolveApiKey`).
+   */
   apiKey?: string;
   /** Requests in flight at once; default 4. */
   maxConcurrency?: number;
   retry?: Partial<RetryPolicy>;
+  /** Progress while a response is awaited or a retry is pending. */
+  onWait?: (event: WaitEvent) => void;
+  /** How often `onWait` hears about a response still awaited; default 10 s. */
+  waitIntervalMs?: number;
+  /** Injected time for tests of the retry schedule. */
+  clock?: HttpClock;
+  /** Seed of the retry jitter (default: OS entropy). */
+  jitterSeed?: number;
   /** Largest `logprobs` the completions endpoint accepts (OpenAI: 5); default 5. */
   maxCompletionLogprobs?: number;
   /** Largest chat `top_logprobs` (OpenAI: 20); default 20. */
@@ -43,6 +55,49 @@ function finish(reason: unknown): FinishReason {
   return reason === 'length' ? 'length' : 'stop';
 }
 
+/**
+ * Parse and check a base URL: http(s) only, no `user:pass@` (the password would end up in logs, errors and cache
+ * rows). A query string is kept and re-attached to every endpoint (`endpointUrl`).
+ */
+export function parseBaseUrl(operation: string, baseUrl: string): URL {
+  let url: URL;
+  try {
+    url = new URL(baseUrl);
+  } catch {
+    throw new ArgumentError(`${operation}: ${JSON.stringify(baseUrl.replace(/\/\/[^@/]*@/, '//[redacted]@'))} is not a URL; expected e.g. http://127.0.0.1:8080/v1`);
+  }
+  if (url.username !== '' || url.password !== '') {
+    throw new InsecureConnectionError(`${operation}: the URL carries credentials (user:password@${url.host}); remove them and pass the key with --api-key-env NAME instead`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ArgumentError(`${operation}: the URL must be http(s), got ${url.protocol}`);
+  }
+  url.hash = '';
+  return url;
+}
+
+/** `base` + `path` with the base's query string kept after the path (not glued before it). */
+export function endpointUrl(base: URL, path: string, options: { root?: boolean } = {}): string {
+  const u = new URL(base.href);
+  let p = u.pathname.replace(/\/+$/, '');
+  // llama.cpp-style endpoints (/tokenize, /detokenize) live beside /v1, not under it.
+  if (options.root) p = p.replace(/\/v1$/, '');
+  u.pathname = p + path;
+  return u.href;
+}
+
+/**
+ * What makes two servers give the same answers, for cache keys and replay: origin + path + model name. The query
+ * string is left out (it may carry a key), as is any credential (refused anyway).
+ */
+export function openAiHttpIdentity(baseUrl: string, model: string): string {
+  const u = parseBaseUrl('openAiHttpIdentity', baseUrl);
+  return `openai-http:${u.origin}${u.pathname.replace(/\/+$/, '')}#${model}`;
+}
+
+/** Hosts whose API is known to have no tokenizer endpoint (probing them would cost a request and a 404). */
+const NO_TOKENIZER_HOSTS = new Set(['api.openai.com']);
+
 export function createOpenAiHttpModel(options: OpenAiHttpOptions): OpenAiHttpLanguageModel {
   return new OpenAiHttpLanguageModel(options);
 }
@@ -54,32 +109,64 @@ export class OpenAiHttpLanguageModel implements LanguageModel {
   readonly identity: string;
   /** Starts optimistic for prompt scoring and tokenization; a refusal from the server turns the flag off. */
   readonly capabilities: LanguageModelCapabilities;
-  private readonly baseUrl: string;
+  private readonly base: URL;
   private readonly client: JsonHttpClient;
+  private detected: Promise<LanguageModelCapabilities> | undefined;
 
   constructor(readonly options: OpenAiHttpOptions) {
-    let url: URL;
-    try {
-      url = new URL(options.baseUrl);
-    } catch {
-      throw new ArgumentError(`createOpenAiHttpModel: baseUrl ${JSON.stringify(options.baseUrl)} is not a URL; expected e.g. http://127.0.0.1:8080/v1`);
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-      throw new ArgumentError(`createOpenAiHttpModel: baseUrl must be http(s), got ${url.protocol}`);
-    }
+    if (typeof options.baseUrl !== 'string') throw new ArgumentError('createOpenAiHttpModel: baseUrl must be a string');
+    this.base = parseBaseUrl('createOpenAiHttpModel', options.baseUrl);
     if (typeof options.model !== 'string' || options.model === '') {
       throw new ArgumentError('createOpenAiHttpModel: model (the server\'s model name) is required');
     }
     checkPositiveInt('createOpenAiHttpModel', 'maxConcurrency', options.maxConcurrency);
-    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
     this.modelId = options.model;
-    this.identity = `openai-http:${this.baseUrl}#${options.model}`;
-    const policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
-    this.client = new JsonHttpClient(options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {}, policy, options.maxConcurrency ?? 4);
+    this.identity = openAiHttpIdentity(options.baseUrl, options.model);
+    this.client = new JsonHttpClient({
+      headers: options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {},
+      policy: options.retry, concurrency: options.maxConcurrency ?? 4, secrets: options.apiKey ? [options.apiKey] : [],
+      clock: options.clock, jitterSeed: options.jitterSeed, onWait: options.onWait, waitIntervalMs: options.waitIntervalMs,
+    });
     this.capabilities = {
-      tokenize: true, distribution: 'top-k', promptLogprobs: true, restrictedSampling: 'logit-bias', chat: true,
-      maxTopLogprobs: options.maxCompletionLogprobs ?? 5,
+      tokenize: !NO_TOKENIZER_HOSTS.has(this.base.hostname), distribution: 'top-k', promptLogprobs: true,
+      restrictedSampling: 'logit-bias', chat: true, maxTopLogprobs: options.maxCompletionLogprobs ?? 5,
+      completion: true, topP: true,
     };
+  }
+
+  /**
+   * Find out once what this server offers: a tokenizer (POST /tokenize at the server root, as llama.cpp's server,
+   * vLLM and strata serve have; OpenAI, Ollama and LM Studio do not) and plain completions (a 1-token
+   * /completions request; chat-only models refuse it). Updates and returns `capabilities`. `withCache` stores the
+   * answer, so a repeated run does not probe again.
+   */
+  detectCapabilities(): Promise<LanguageModelCapabilities> {
+    this.detected ??= (async () => {
+      if (this.capabilities.tokenize) {
+        try {
+          const r = await this.client.post(this.rootUrl('/tokenize'), { content: '0', add_special: false }) as { tokens?: unknown };
+          this.capabilities.tokenize = Array.isArray(r?.tokens);
+        } catch (e) {
+          if (!(e instanceof ApiCallError && e.status >= 400 && e.status < 500 && e.status !== 401 && e.status !== 403)) throw e;
+          this.capabilities.tokenize = false;
+        }
+      }
+      try {
+        await this.complete({ prompt: '0', max_tokens: 1, temperature: 0 });
+      } catch (e) {
+        if (!(e instanceof ApiCallError && e.status >= 400 && e.status < 500 && e.status !== 401 && e.status !== 403 && e.status !== 429)) throw e;
+        this.capabilities.completion = false;
+        this.capabilities.promptLogprobs = false;
+      }
+      return { ...this.capabilities };
+    })();
+    return this.detected;
+  }
+
+  /** Adopt capabilities detected earlier (from the cache) without probing. */
+  adoptCapabilities(caps: Partial<LanguageModelCapabilities>): void {
+    Object.assign(this.capabilities, caps);
+    this.detected = Promise.resolve({ ...this.capabilities });
   }
 
   get httpStats(): Readonly<HttpCallStats> {
@@ -87,12 +174,11 @@ export class OpenAiHttpLanguageModel implements LanguageModel {
   }
 
   private url(path: string): string {
-    return `${this.baseUrl}${path}`;
+    return endpointUrl(this.base, path);
   }
 
-  /** llama.cpp-style endpoints live beside /v1, not under it. */
   private rootUrl(path: string): string {
-    return `${this.baseUrl.replace(/\/v1$/, '')}${path}`;
+    return endpointUrl(this.base, path, { root: true });
   }
 
   private async tokenEndpoint(path: string, body: unknown, operation: string): Promise<Record<string, unknown>> {
@@ -159,9 +245,12 @@ export class OpenAiHttpLanguageModel implements LanguageModel {
     return { entries: asTopList(top).slice(0, k), coverage: 'top-k', warnings };
   }
 
-  async continuationLogprobs(prompt: string, continuation: string, options: { topLogprobs?: number } = {}): Promise<ContinuationLogprobs> {
+  async continuationLogprobs(prompt: string, continuation: string, options: ContinuationOptions = {}): Promise<ContinuationLogprobs> {
     if (typeof prompt !== 'string' || typeof continuation !== 'string') {
       throw new ArgumentError('continuationLogprobs: prompt and continuation must be strings');
+    }
+    if (options.alternatives) {
+      throw new UnsupportedCapabilityError(this.provider, 'list chosen alternatives per token', 'OpenAI-compatible servers report only their top-k alternatives, as text');
     }
     if (!this.capabilities.promptLogprobs) {
       throw new UnsupportedCapabilityError(this.provider, 'score a prompt (echo + logprobs)', 'the server refused it earlier');
@@ -206,6 +295,10 @@ export class OpenAiHttpLanguageModel implements LanguageModel {
 
   async sample(options: SampleOptions): Promise<SampleResult> {
     checkPositiveInt('sample', 'maxTokens', options.maxTokens, true);
+    checkTopP('sample', options.topP);
+    if (!this.capabilities.completion) {
+      throw new UnsupportedCapabilityError(this.provider, 'complete plain text', `${this.url('/completions')} refused a completion (a chat-only model); prompt it through chat()`);
+    }
     const warnings: Warning[] = [];
     const bias: Record<string, number> = { ...(options.logitBias ?? {}) };
     if (options.allowedTokens) {
@@ -213,12 +306,16 @@ export class OpenAiHttpLanguageModel implements LanguageModel {
       for (const id of options.allowedTokens) bias[id] = 100;
       warnings.push({ type: 'approximation', setting: 'allowedTokens', message: 'enforced with logit_bias = +100 (soft restriction); check the returned text' });
     }
+    const stopCount = options.stopCount ?? 1;
+    checkPositiveInt('sample', 'stopCount', stopCount);
+    if (stopCount > 1) warnings.push({ type: 'unsupported-setting', setting: 'stopCount', message: `OpenAI-compatible servers stop at the first stop string; stopCount ${stopCount} is not sent, generating up to maxTokens` });
     if (options.stopAtEos === false) warnings.push({ type: 'unsupported-setting', setting: 'stopAtEos', message: 'OpenAI-compatible servers always stop at end-of-sequence' });
     const logprobs = Math.min(options.topLogprobs ?? 0, this.capabilities.maxTopLogprobs);
     const r = await this.complete({
       prompt: this.promptBody(options.prompt), max_tokens: options.maxTokens, temperature: options.temperature ?? 1,
+      ...(options.topP !== undefined && options.topP < 1 ? { top_p: options.topP } : {}),
       ...(options.seed !== undefined ? { seed: options.seed } : {}),
-      ...(options.stop?.length ? { stop: options.stop } : {}),
+      ...(options.stop?.length && stopCount === 1 ? { stop: options.stop } : {}),
       ...(Object.keys(bias).length ? { logit_bias: bias } : {}),
       logprobs,
     });
@@ -234,6 +331,7 @@ export class OpenAiHttpLanguageModel implements LanguageModel {
   async chat(options: ChatOptions): Promise<ChatResult> {
     checkPositiveInt('chat', 'maxTokens', options.maxTokens, true);
     checkPositiveInt('chat', 'topLogprobs', options.topLogprobs, true);
+    checkTopP('chat', options.topP);
     const maxTop = this.options.maxChatTopLogprobs ?? 20;
     if ((options.topLogprobs ?? 0) > maxTop) {
       throw new ArgumentError(`chat: topLogprobs must be ≤ ${maxTop} for this server, got ${options.topLogprobs}`);
@@ -241,13 +339,18 @@ export class OpenAiHttpLanguageModel implements LanguageModel {
     const url = this.url('/chat/completions');
     const r = await this.client.post(url, {
       model: this.modelId, messages: options.messages, max_tokens: options.maxTokens, temperature: options.temperature ?? 1,
+      ...(options.topP !== undefined && options.topP < 1 ? { top_p: options.topP } : {}),
       ...(options.seed !== undefined ? { seed: options.seed } : {}),
       ...(options.stop?.length ? { stop: options.stop } : {}),
-      logprobs: true, ...(options.topLogprobs ? { top_logprobs: options.topLogprobs } : {}),
+      // Ask for log-probabilities only when wanted: several servers (Ollama, LM Studio) reject or ignore them.
+      ...(options.topLogprobs !== undefined ? { logprobs: true, ...(options.topLogprobs ? { top_logprobs: options.topLogprobs } : {}) } : {}),
     }) as { choices?: { message?: { content?: unknown }; logprobs?: { content?: unknown } | null; finish_reason?: unknown }[] };
     const choice = r?.choices?.[0];
     if (!choice || typeof choice.message?.content !== 'string') throw new InvalidResponseError(url, 'no choices[0].message.content');
     const content = choice.logprobs?.content;
+    if (options.topLogprobs === undefined && !Array.isArray(content)) {
+      return { text: choice.message.content, tokens: [], finishReason: finish(choice.finish_reason), warnings: [] };
+    }
     if (!Array.isArray(content)) {
       throw new UnsupportedCapabilityError(this.provider, 'return chat log-probabilities', `${url} answered without choices[0].logprobs.content`);
     }

@@ -1,5 +1,5 @@
 import {
-  Tensor, matmul, mul, div, add, sub, exp, sum, mean, max, logsumexp, reshape, noGrad, stack, ArgumentError,
+  Tensor, matmul, mul, div, add, sub, exp, sum, mean, max, logsumexp, reshape, noGrad, stack, slice, take, indexAdd, zeros, ArgumentError,
 } from '../../core/index.ts';
 import { softmax } from '../functional.ts';
 import {
@@ -8,7 +8,7 @@ import {
 } from './layer.ts';
 import { bttDense, bttForward, bttPlan, checkRanks } from './btt.ts';
 import { factorize } from './factorize.ts';
-import { warnDegenerate } from './warnings.ts';
+import { degenerateWarnings } from './warnings.ts';
 
 export interface BttMoEOptions extends CommonOptions {
   /** Number of experts E (the BTT rank axis), default 8; in [2, min(dIn, dOut)]. */
@@ -37,8 +37,9 @@ export interface BttMoELayer extends StructuredLayer {
  * Gate logits ℓ = x·Wg (Wg zero-initialised, LR multiplier 1); top-k with lowest-index tie breaking (so at
  * initialisation the first k experts are chosen and the load-balancing loss separates them);
  * load-balancing loss per layer E·Σ_e p̄_e·f̄_e + 0.1·mean(logsumexp(ℓ)²), pushed to the `aux` collector.
- * This implementation computes all experts and masks (dense routing): `macs` counts that work, `activeMacs` the
- * routed cost BTT·k/E + dIn·E the paper reports. Parameters `{ A, B, Wg, b? }`.
+ * Only the selected experts are computed (gather the routed rows, one rank-1 BTT per expert, scatter-add), so the
+ * work is `activeMacs` = BTT·k/E + dIn·E, the routed cost the paper reports; `macs` is that of the underlying
+ * rank-E BTT (all experts). Parameters `{ A, B, Wg, b? }`.
  */
 export function bttMoE(dIn: number, dOut: number, opts: BttMoEOptions = {}): BttMoELayer {
   const op = 'structured.bttMoE';
@@ -54,9 +55,9 @@ export function bttMoE(dIn: number, dOut: number, opts: BttMoEOptions = {}): Btt
   checkRanks(op, E, 2, dIn, dOut);
   const [a, g] = factorize(dIn, 2) as [number, number];
   const [f, e] = factorize(dOut, 2) as [number, number];
-  warnDegenerate(op, dIn, [a, g]);
-  warnDegenerate(op, dOut, [f, e]);
+  const warnings = [...degenerateWarnings(op, dIn, [a, g]), ...degenerateWarnings(op, dOut, [f, e])];
   const plan = bttPlan([a, g], [f, e], [E]);
+  const plan1 = bttPlan([a, g], [f, e], [1]);
   const mode = opts.init ?? 'mup';
   // Fan-in/out are those of one expert, a rank-1 BTT (spec nn §2.8 step 4): they set the init std, the
   // weight-norm cap and the structure-aware learning rates.
@@ -87,7 +88,7 @@ export function bttMoE(dIn: number, dOut: number, opts: BttMoEOptions = {}): Btt
   };
 
   const layer: BttMoELayer = {
-    kind: 'btt-moe', dIn, dOut, factors, extras, experts: E, topK: k,
+    kind: 'btt-moe', dIn, dOut, factors, extras, experts: E, topK: k, warnings,
     params: sumSizes(factors) + dIn * E, macs: plan.macs + dIn * E, activeMacs: (plan.macs * k) / E + dIn * E,
     bias: opts.bias ?? true, normalize: opts.normalize ?? false,
     description: `btt-moe ${dIn}→${dOut} [α=${a} γ=${g} | φ=${f} ε=${e}] E=${E} k=${k}${opts.normalize ? ' normalised' : ''}`,
@@ -109,8 +110,26 @@ export function bttMoE(dIn: number, dOut: number, opts: BttMoEOptions = {}): Btt
         const fBar = new Tensor(logits.dtype === 'float32' ? Float32Array.from(freq) : freq, [E]);
         const lse = logsumexp(logits, -1);
         aux.push(add(mul(sum(mul(pBar, fBar)), E), mul(mean(mul(lse, lse)), 0.1)));
-        const gates = reshape(gw, [1, rows, 1, E]);
-        return bttForward(plan, factors.map((fi) => effectiveFactor(layer, p, fi)), x2, (z) => mul(z, gates));
+        // Sparse routing: each expert is a rank-1 BTT (its slice of the rank axis of both cores) applied only to the
+        // rows routed to it (gather), scaled by its gate and added back (scatter), so the work follows activeMacs.
+        // Values and gradients equal the dense masked form Σ_r g_r·BTT_r x: unselected gates are exactly 0.
+        const [A, Bc] = factors.map((fi) => effectiveFactor(layer, p, fi)) as [Tensor, Tensor];
+        const A4 = reshape(A, [g, a, f, E]);
+        const B4 = reshape(Bc, [f, g, E, e]);
+        let y: Tensor | null = null;
+        for (let r = 0; r < E; r++) {
+          const idx: number[] = [];
+          for (let i = 0; i < rows; i++) if (maskValues[i * E + r] !== 0) idx.push(i);
+          if (idx.length === 0) continue;
+          const ids = Int32Array.from(idx);
+          const Ar = slice(A4, [null, null, null, r]);                          // (γ, α, φ), stride E
+          const Br = slice(B4, [null, null, r, null]);                          // (φ, γ, ε)
+          const yr = bttForward(plan1, [Ar, Br], take(x2, ids, 0));             // (n_r, dOut)
+          const gr = take(slice(gw, [null, r]), ids, 0);                        // (n_r,)
+          const contrib = indexAdd([rows, dOut], mul(yr, reshape(gr, [idx.length, 1])), ids, 0);
+          y = y ? add(y, contrib) : contrib;
+        }
+        return y ?? zeros([rows, dOut], x2.dtype);                              // no rows: nothing routed
       });
     },
     gates: (p, x) => noGrad(() => {

@@ -4,7 +4,7 @@ import {
   initParams, sumSizes, type CommonOptions, type StructuredLayer,
 } from './layer.ts';
 import { factorize } from './factorize.ts';
-import { warnDegenerate } from './warnings.ts';
+import { degenerateWarnings } from './warnings.ts';
 
 /**
  * Block Tensor-Train (spec nn §2.3). With c cores, the input is read as x[n_{c−1}, …, n_0] (n_0 fastest) and the
@@ -121,11 +121,10 @@ export function btt(dIn: number, dOut: number, opts: BttOptions = {}): Structure
   checkPositiveInt(op, 'cores', c);
   if (c < 2) throw new ArgumentError(`${op}: cores must be at least 2, got ${c}`);
   const n = factorize(dIn, c), m = factorize(dOut, c);
-  warnDegenerate(op, dIn, n);
-  warnDegenerate(op, dOut, m);
+  const warnings = [...degenerateWarnings(op, dIn, n), ...degenerateWarnings(op, dOut, m)];
   const inner = checkRanks(op, opts.rank ?? 1, c, dIn, dOut);
   const label = c === 2 ? `[α=${n[0]} γ=${n[1]} | φ=${m[0]} ε=${m[1]}] ρ=${inner[0]}` : `[n=${n.join('·')} | m=${m.join('·')}] r=${inner.join(',')}`;
-  return bttFromPlan('btt', op, dIn, dOut, bttPlan(n, m, inner), opts, `btt ${dIn}→${dOut} ${label}${opts.normalize ? ' normalised' : ''}`);
+  return Object.assign(bttFromPlan('btt', op, dIn, dOut, bttPlan(n, m, inner), opts, `btt ${dIn}→${dOut} ${label}${opts.normalize ? ' normalised' : ''}`), { warnings });
 }
 
 /** A StructuredLayer over a BTT plan whose sizes multiply exactly to dIn and dOut. */

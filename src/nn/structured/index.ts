@@ -10,6 +10,7 @@ export {
   muPStd, initStd, countMatmulMacs,
 } from './layer.ts';
 export { factorize, primeFactors } from './factorize.ts';
+export type { StructureWarning } from './warnings.ts';
 export { dense } from './dense.ts';
 export { lowRank, type LowRankOptions } from './low-rank.ts';
 export { kronecker } from './kronecker.ts';

@@ -4,7 +4,7 @@ import {
   initParams, sumSizes, type CommonOptions, type StructuredLayer,
 } from './layer.ts';
 import { factorize } from './factorize.ts';
-import { warnDegenerate } from './warnings.ts';
+import { degenerateWarnings } from './warnings.ts';
 
 /**
  * A = A1 ⊗ A2 (the TT structure with 2 cores and rank 1, spec nn §2.3), A1 (n1, m1), A2 (n2, m2) with
@@ -20,8 +20,7 @@ export function kronecker(dIn: number, dOut: number, opts: CommonOptions = {}): 
   checkPositiveInt(op, 'dOut', dOut);
   const [n1, n2] = factorize(dIn, 2) as [number, number];
   const [m1, m2] = factorize(dOut, 2) as [number, number];
-  warnDegenerate(op, dIn, [n1, n2]);
-  warnDegenerate(op, dOut, [m1, m2]);
+  const warnings = [...degenerateWarnings(op, dIn, [n1, n2]), ...degenerateWarnings(op, dOut, [m1, m2])];
   const factors = describeFactors([
     { name: 'A1', shape: [n1, m1], fanIn: n1, fanOut: m1 },
     { name: 'A2', shape: [n2, m2], fanIn: n2, fanOut: m2 },
@@ -30,7 +29,7 @@ export function kronecker(dIn: number, dOut: number, opts: CommonOptions = {}): 
   const costA2First = n1 * m2 * (n2 + m1);
   const a1First = costA1First <= costA2First;
   const layer: StructuredLayer = {
-    kind: 'kronecker', dIn, dOut, factors, params: sumSizes(factors), macs: Math.min(costA1First, costA2First), activeMacs: Math.min(costA1First, costA2First), extras: [],
+    kind: 'kronecker', dIn, dOut, factors, params: sumSizes(factors), macs: Math.min(costA1First, costA2First), activeMacs: Math.min(costA1First, costA2First), extras: [], warnings,
     bias: opts.bias ?? true, normalize: false, description: `kronecker ${dIn}→${dOut} [${n1}×${m1} ⊗ ${n2}×${m2}]`,
     init: (rng, o = {}) => initParams(layer, rng, o.dtype),
     apply: (p, x) => applyLinear(layer, p, x, (x2) => {

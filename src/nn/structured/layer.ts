@@ -2,6 +2,7 @@ import {
   Tensor, Rng, add, mul, div, sqrt, mean, maximum, reshape, zeros, ones, assertFinite, noGrad, pushRecorder,
   popRecorder, shapeStr, type FloatDType, type Recorder, ArgumentError, ShapeError,
 } from '../../core/index.ts';
+import type { StructureWarning } from './warnings.ts';
 
 /**
  * What every structured linear layer shares: the factor descriptions that drive µP initialisation and
@@ -62,6 +63,8 @@ export interface StructuredLayer {
   readonly normalize: boolean;
   /** One line, e.g. "btt 256→1024 [α=16 γ=16 | φ=32 ε=32] ρ=1". */
   readonly description: string;
+  /** Why the structure is weaker than asked for (a factor of 1 from a prime width); absent or empty when it is not. */
+  readonly warnings?: readonly StructureWarning[];
   /** A fresh parameter tree (float32 unless `dtype` says otherwise). */
   init(rng: Rng, opts?: { dtype?: FloatDType }): StructuredParams;
   /**

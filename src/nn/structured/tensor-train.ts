@@ -4,7 +4,7 @@ import {
   initParams, sumSizes, type CommonOptions, type StructuredLayer,
 } from './layer.ts';
 import { factorize } from './factorize.ts';
-import { warnDegenerate } from './warnings.ts';
+import { degenerateWarnings } from './warnings.ts';
 
 export interface TensorTrainOptions extends CommonOptions {
   /** Number of cores c ≥ 2 (default 3). */
@@ -28,8 +28,7 @@ export function tensorTrain(dIn: number, dOut: number, opts: TensorTrainOptions 
   checkPositiveInt(op, 'cores', c);
   if (c < 2) throw new ArgumentError(`${op}: cores must be at least 2, got ${c}`);
   const n = factorize(dIn, c), m = factorize(dOut, c);
-  warnDegenerate(op, dIn, n);
-  warnDegenerate(op, dOut, m);
+  const warnings = [...degenerateWarnings(op, dIn, n), ...degenerateWarnings(op, dOut, m)];
   const rankOpt = opts.rank ?? 4;
   const inner = typeof rankOpt === 'number' ? new Array<number>(c - 1).fill(rankOpt) : [...rankOpt];
   if (inner.length !== c - 1) throw new ArgumentError(`${op}: rank lists the ${c - 1} internal ranks of a ${c}-core train, got ${inner.length} values`);
@@ -49,7 +48,7 @@ export function tensorTrain(dIn: number, dOut: number, opts: TensorTrainOptions 
     macs += mPrev * nRest * r[i]! * n[i]! * m[i]! * r[i + 1]!;
   }
   const layer: StructuredLayer = {
-    kind: 'tt', dIn, dOut, factors, params: sumSizes(factors), macs, activeMacs: macs, extras: [],
+    kind: 'tt', dIn, dOut, factors, params: sumSizes(factors), macs, activeMacs: macs, extras: [], warnings,
     bias: opts.bias ?? true, normalize: false, description: `tt ${dIn}→${dOut} [n=${n.join('·')} | m=${m.join('·')}] r=${inner.join(',')}`,
     init: (rng, o = {}) => initParams(layer, rng, o.dtype),
     apply: (p, x) => applyLinear(layer, p, x, (x2) => {
