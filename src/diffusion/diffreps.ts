@@ -199,6 +199,8 @@ export interface PullbackOptions {
   rng?: Rng;
   seed?: number;
   sigmaData?: number;
+  /** Start from these parameters at tMax instead of a fresh noise draw / fit. */
+  thetaT?: Tensor;
   onStep?: (done: number, total: number) => void;
 }
 
@@ -236,26 +238,14 @@ function viewVelocities(o: PullbackOptions, xs: Tensor[], t: number): Tensor[] {
         mask[c] = 1; yCnt[c]++;
         for (let row = 0; row < n; row++) ySum[row * d + c] += means[l.other]![row * d + l.otherCoords[i]!]!;
       });
-      // per-row observed values: inpaintScore takes one y for the batch, so wrap it row-wise
-      next[v] = (xx, tt) => {
-        const parts: Tensor[] = [];
-        for (let row = 0; row < n; row++) {
-          const y = Array.from({ length: d }, (_, c) => (mask[c] ? ySum[row * d + c]! / yCnt[c]! : 0));
-          parts.push(inpaintScore(prior, { sched, mask, y, alpha: o.alpha ?? 1 })(xx.slice([row, row + 1]), tt));
-        }
-        return noGrad(() => concatRows(parts));
-      };
+      const y = new Tensor(Float64Array.from(ySum, (v, i) => (mask[i % d] ? v / yCnt[i % d]! : 0)), [n, d]);
+      next[v] = inpaintScore(prior, { sched, mask, y, alpha: o.alpha ?? 1 });
     });
     scores = next;
   }
   return xs.map((x, v) => noGrad(() => pfVelocity(scores[v]!, sched, x, t)));
 }
 
-function concatRows(parts: Tensor[]): Tensor {
-  const d = parts[0]!.shape[1]!, out = new Float64Array(parts.length * d);
-  parts.forEach((p, i) => out.set(p.values(), i * d));
-  return new Tensor(out, [parts.length, d]);
-}
 
 /** Samples θ by the pulled-back PF-ODE with Heun steps from tMax to tMin. */
 export function pullbackSample(o: PullbackOptions): PullbackResult {
@@ -268,7 +258,8 @@ export function pullbackSample(o: PullbackOptions): PullbackResult {
   const [initRng, noiseRng] = rng.split(2);
   const sd = marginalStd(sched, sched.tMax, o.sigmaData ?? 1);
   let theta: Tensor;
-  if (rep.linear) theta = noiseRng!.normal([n, rep.params], { dtype: 'float64', std: sd });
+  if (o.thetaT) theta = o.thetaT;
+  else if (rep.linear) theta = noiseRng!.normal([n, rep.params], { dtype: 'float64', std: sd });
   else {
     const targets = Array.from({ length: rep.views }, () => noiseRng!.normal([n, rep.viewSize], { dtype: 'float64', std: sd }));
     theta = fitRender(rep, rep.init(n, initRng!), targets);
@@ -311,7 +302,7 @@ export interface SdsOptions {
 
 /**
  * Score distillation (SDS/SJC, the mode-seeking baseline of spec §2.5): θ ← θ − η Σ_π J_πᵀ(ε̂(x_π + σ_t ε, t) − ε) with
- * ε̂ = −σ_t·s(·, t) and t drawn uniformly in (tMin, tMax) each step (weight w(t) = 1).
+ * ε̂ = −σ_t·s(·, t), t drawn uniformly in (tMin, tMax) each step (weight w(t) = 1), and η decaying linearly to 0.
  */
 export function sdsOptimize(o: SdsOptions): { theta: Tensor; views: Tensor[] } {
   const { rep, prior, sched, n } = o;
@@ -333,7 +324,9 @@ export function sdsOptimize(o: SdsOptions): { theta: Tensor; views: Tensor[] } {
       const gv = noGrad(() => pullback(sub(epsHat, eps)) as Tensor);
       g = g ? add(g, gv) : gv;
     }
-    theta = noGrad(() => sub(theta, mul(g!, lr)));
+    // The stochastic ε term never vanishes, so a constant step keeps a random-walk spread; the rate decays
+    // linearly to zero (documented choice) so the iterate settles at the mode SDS seeks.
+    theta = noGrad(() => sub(theta, mul(g!, lr * (1 - i / steps))));
     o.onStep?.(i + 1, steps);
   }
   return { theta, views: Array.from({ length: rep.views }, (_, v) => noGrad(() => rep.render(theta, v))) };
