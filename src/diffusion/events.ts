@@ -115,21 +115,34 @@ export function guidanceScore(score: ScoreFn, C: EventFn, opts: { sched: Schedul
  * −(x_t − s·y)/σ²; elsewhere s_θ − α·(s²/σ²)·∇_{x_t}‖x̂[obs] − y‖² (reconstruction guidance, α = 10 reference).
  * `mask` is 1 on observed coordinates (shape [d]); `y` holds the observed values (shape [d], ignored off the mask).
  */
-export function inpaintScore(score: ScoreFn, opts: { sched: Schedule; mask: ArrayLike<number>; y: ArrayLike<number>; alpha?: number }): ScoreFn {
+export function inpaintScore(score: ScoreFn, opts: { sched: Schedule; mask: ArrayLike<number>; y: ArrayLike<number> | Tensor; alpha?: number }): ScoreFn {
   checkSchedule('inpaintScore', opts);
   const d = opts.mask.length;
-  if (opts.y.length !== d) throw new ShapeError(`inpaintScore: mask has ${d} entries but y has ${opts.y.length}`);
-  for (let i = 0; i < d; i++) {
-    if (opts.mask[i] !== 0 && opts.mask[i] !== 1) throw new ArgumentError(`inpaintScore: mask must hold 0 or 1, got ${opts.mask[i]} at ${i}`);
-    if (opts.mask[i] === 1 && !Number.isFinite(opts.y[i]!)) throw new ArgumentError(`inpaintScore: observed value y[${i}] is ${opts.y[i]}`);
+  for (let i = 0; i < d; i++) if (opts.mask[i] !== 0 && opts.mask[i] !== 1) throw new ArgumentError(`inpaintScore: mask must hold 0 or 1, got ${opts.mask[i]} at ${i}`);
+  // y: one observation for the whole batch ([d]) or one per row ([n, d], e.g. other views' predictions).
+  let Y: Tensor;
+  if (opts.y instanceof Tensor) {
+    if (!(opts.y.ndim === 2 && opts.y.shape[1] === d)) throw new ShapeError(`inpaintScore: y must be [${d}] or [n, ${d}], got [${opts.y.shape.join(', ')}]`);
+    const yv = opts.y.values(), out = new Float64Array(yv.length);
+    for (let i = 0; i < yv.length; i++) {
+      const m = opts.mask[i % d]!;
+      if (m === 1 && !Number.isFinite(yv[i]!)) throw new ArgumentError(`inpaintScore: observed value y[${Math.floor(i / d)}, ${i % d}] is ${yv[i]}`);
+      out[i] = m ? yv[i]! : 0;
+    }
+    Y = new Tensor(out, opts.y.shape);
+  } else {
+    if (opts.y.length !== d) throw new ShapeError(`inpaintScore: mask has ${d} entries but y has ${opts.y.length}`);
+    for (let i = 0; i < d; i++) if (opts.mask[i] === 1 && !Number.isFinite(opts.y[i]!)) throw new ArgumentError(`inpaintScore: observed value y[${i}] is ${opts.y[i]}`);
+    const yy = opts.y;
+    Y = new Tensor(Float64Array.from({ length: d }, (_, i) => (opts.mask[i] ? yy[i]! : 0)), [d]);
   }
   const alpha = opts.alpha ?? 10;
   const M = new Tensor(Float64Array.from(opts.mask), [d]);
   const notM = new Tensor(Float64Array.from(opts.mask, (m) => 1 - m), [d]);
-  const Y = new Tensor(Float64Array.from(opts.y, (v, i) => (opts.mask[i] ? v : 0)), [d]);
   const { sched } = opts;
   return (x, t) => {
     checkBatch('inpaintScore', x, d);
+    if (Y.ndim === 2 && Y.shape[0] !== x.shape[0]) throw new ShapeError(`inpaintScore: y has ${Y.shape[0]} rows, the batch ${x.shape[0]}`);
     const s = sched.scale(t), sg = sched.sigma(t);
     let base: Tensor | null = null;
     const { grad: g } = valueAndGrad((z: Tensor) => {

@@ -21,3 +21,7 @@ export { trainScore, networkScore, saveScore, loadScore, scheduleFromConfig, typ
 export { erfc, ndtr, logNdtr, logNdtrT, logSigmoid } from './special.ts';
 export { ks2, kolmogorovQ, meanStderr, type KsResult } from './stats.ts';
 export { systems, sho, pendulum, lorenz, fitzhughNagumo, integrate, type DynamicalSystem, type Trajectories, type BatchRhs } from './systems/index.ts';
+export {
+  pullback, sds, pullbackSample, sdsOptimize, pulledBackSolve, fitRender, identityRep, panoramaRep, sirenRep,
+  type Diffrep, type PullbackOptions, type PullbackResult, type SdsOptions,
+} from './diffreps.ts';

@@ -14,7 +14,8 @@ import { structuredLrTransferExperiment } from './nn/structured-lr-transfer.ts';
 import { structuredEinsumSweepExperiment } from './nn/structured-einsum-sweep.ts';
 import { eventSamplingExperiment } from './diffusion/event-sampling.ts';
 import { learnedScoreExperiment } from './diffusion/learned-score.ts';
+import { diffrepsExperiment } from './diffusion/diffreps.ts';
 import { structuredMoeExperiment } from './nn/structured-moe.ts';
 import { pdeExperiment } from './pde/neural-ivp.ts';
 
-export const experiments: Experiment[] = [digitsExperiment, charLmExperiment, forecastExperiment, quereExperiment, linalgExperiment, structuredScalingExperiment, structuredLrTransferExperiment, structuredEinsumSweepExperiment, structuredMoeExperiment, eventSamplingExperiment, learnedScoreExperiment, pdeExperiment];
+export const experiments: Experiment[] = [digitsExperiment, charLmExperiment, forecastExperiment, quereExperiment, linalgExperiment, structuredScalingExperiment, structuredLrTransferExperiment, structuredEinsumSweepExperiment, structuredMoeExperiment, eventSamplingExperiment, learnedScoreExperiment, diffrepsExperiment, pdeExperiment];
