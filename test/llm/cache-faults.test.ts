@@ -29,7 +29,7 @@ const CLIENT_TIMEOUT_MS = 400;
 before(async () => {
   if (STORIES_SKIP) return;
   local = await loadGgufModel(STORIES_PATH);
-  upstream = await startServer({ model: local, port: 0 });
+  upstream = await startServer({ model: local, port: 0, modelName: 'stories' });
   const gen = new Rng(2024);
   const rng = (): number => gen.random();
   const faultsPerKey = new Map<string, number>();
