@@ -88,17 +88,13 @@ test('randomGuess and alphaSelectionBits: log2 V, 1 − k/V; default pays ⌈log
 test('quantize follows the uniform-bins codebook: 11 edges over ±max|w|, member means, empty bins at the left edge', () => {
   const w = [-1, -0.95, 0, 0.01, 0.5, 1];
   const q = quantize(w, { levels: 4 });
-  // edges at −1−1e-6 + b·0.5000005: −1.000001, −0.4999995, 0.000001, 0.5000005, 1.000001 (0 sits just below the third edge, 0.5 just below the fourth)
-  assert.deepEqual(Array.from(q.symbols), [0, 0, 1, 2, 2, 3]);
+  // width (2 + 2e-6)/4 = 0.5000005: edges −1.000001, −0.5000005, 0, 0.5000005, 1.000001 (0 opens bin 2; 0.5 is below the fourth edge)
+  assert.deepEqual(Array.from(q.symbols), [0, 0, 2, 2, 2, 3]);
   close(q.codebook[0]!, roundFloat16(-0.975));
-  close(q.codebook[1]!, 0);
-  close(q.codebook[2]!, roundFloat16(0.255));
+  close(q.codebook[1]!, roundFloat16(-0.5000005)); // empty bin: its left edge
+  close(q.codebook[2]!, roundFloat16(0.51 / 3));
   close(q.codebook[3]!, 1);
-  assert.deepEqual(q.counts, [2, 1, 2, 1]);
-  // An empty bin takes its left edge.
-  const e = quantize([-1, 1], { levels: 4 });
-  close(e.codebook[1]!, roundFloat16(-0.4999995));
-  close(e.codebook[2]!, roundFloat16(0.000001));
+  assert.deepEqual(q.counts, [2, 0, 3, 1]);
   assert.deepEqual(Array.from(q.decoded), Array.from(q.symbols, (s) => q.codebook[s]!));
 });
 
