@@ -1,4 +1,4 @@
-import { Rng, ArgumentError } from '../core/index.ts';
+import { Rng, ArgumentError, Tensor, matmul, noGrad } from '../core/index.ts';
 import { qr } from '../linalg/index.ts';
 
 /**
@@ -85,24 +85,18 @@ export function kronQR(D: number, d: number, options: ProjectorOptions): Project
   const perm = new Int32Array(D);
   for (let i = 0; i < D; i++) perm[i] = i;
   for (let i = D - 1; i > 0; i--) { const t = rPerm!.int(0, i + 1); const x = perm[i]!; perm[i] = perm[t]!; perm[t] = x; }
-  const jk = j * k;
-  const T = new Float64Array(jk), U = new Float64Array(jk);
+  // Column-major k×j data read row-major is the j×k transpose: Q1t = Q₁ᵀ, Q2t = Q₂ᵀ; Q1k, Q2k are the k×j factors.
+  const Q1t = new Tensor(Q1, [j, k]), Q2t = new Tensor(Q2, [j, k]);
+  const Q1k = Q1t.transpose().contiguous(), Q2k = Q2t.transpose().contiguous();
   return {
     kind: 'kron-qr', D, d, seed: options.seed, factors: { k, j, Q1, Q2, E, perm },
     matvec(w) {
       checkLength('kronQR.matvec', 'w', w, d);
       const out = new Float64Array(D);
-      // T = W·Q₂ᵀ (j×k), then Y = Q₁·T (k×k) lands in M·w's first k² rows.
-      for (let c = 0; c < j; c++) for (let b = 0; b < k; b++) {
-        let s = 0;
-        for (let e = 0; e < j; e++) s += w[c * j + e]! * Q2[e * k + b]!;
-        T[c * k + b] = s;
-      }
-      for (let a = 0; a < k; a++) for (let b = 0; b < k; b++) {
-        let s = 0;
-        for (let c = 0; c < j; c++) s += Q1[c * k + a]! * T[c * k + b]!;
-        out[perm[a * k + b]!] = s;
-      }
+      // Y = Q₁·W·Q₂ᵀ (k×k) through core's matmul kernel lands in M·w's first k² rows; Π scatters the rows.
+      const W = new Tensor(Float64Array.from({ length: j * j }, (_, i) => w[i]!), [j, j]);
+      const Y = noGrad(() => matmul(Q1k, matmul(W, Q2t))).values();
+      for (let i = 0; i < k * k; i++) out[perm[i]!] = Y[i]!;
       for (let r = 0; r < er; r++) {
         let s = 0;
         for (let c = 0; c < ec; c++) s += E[r * ec + c]! * w[j * j + c]!;
@@ -113,17 +107,11 @@ export function kronQR(D: number, d: number, options: ProjectorOptions): Project
     rmatvec(g) {
       checkLength('kronQR.rmatvec', 'g', g, D);
       const out = new Float64Array(d);
-      // U = G·Q₂ (k×j) with G[a][b] = g[perm[a·k + b]], then Q₁ᵀ·U (j×j).
-      for (let a = 0; a < k; a++) for (let e = 0; e < j; e++) {
-        let s = 0;
-        for (let b = 0; b < k; b++) s += g[perm[a * k + b]!]! * Q2[e * k + b]!;
-        U[a * j + e] = s;
-      }
-      for (let c = 0; c < j; c++) for (let e = 0; e < j; e++) {
-        let s = 0;
-        for (let a = 0; a < k; a++) s += Q1[c * k + a]! * U[a * j + e]!;
-        out[c * j + e] = s;
-      }
+      // Gather G[a][b] = g[perm[a·k + b]], then Q₁ᵀ·G·Q₂ (j×j) through core's matmul kernel.
+      const Gd = new Float64Array(k * k);
+      for (let i = 0; i < k * k; i++) Gd[i] = g[perm[i]!]!;
+      const Wt = noGrad(() => matmul(Q1t, matmul(new Tensor(Gd, [k, k]), Q2k))).values();
+      for (let i = 0; i < j * j; i++) out[i] = Wt[i]!;
       for (let c = 0; c < ec; c++) {
         let s = 0;
         for (let r = 0; r < er; r++) s += E[r * ec + c]! * g[perm[k * k + r]!]!;

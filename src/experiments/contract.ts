@@ -4,7 +4,8 @@
  */
 
 export type SystemName = 'core' | 'nn' | 'linalg' | 'forecast' | 'quere' | 'bounds' | 'pde' | 'diffusion' | 'complexity';
-export type Verdict = 'reproduced' | 'partly reproduced' | 'not reproduced';
+/** 'inconclusive': the run was too small to tell (differences within seed noise, or a check not run). */
+export type Verdict = 'reproduced' | 'partly reproduced' | 'not reproduced' | 'inconclusive';
 
 /** Reports progress of long work; the CLI draws a bar on a TTY and stays silent otherwise. */
 export interface ProgressSink {

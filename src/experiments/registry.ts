@@ -13,5 +13,6 @@ import { structuredScalingExperiment } from './nn/structured-scaling.ts';
 import { structuredLrTransferExperiment } from './nn/structured-lr-transfer.ts';
 import { structuredEinsumSweepExperiment } from './nn/structured-einsum-sweep.ts';
 import { structuredMoeExperiment } from './nn/structured-moe.ts';
+import { boundsExperiment } from './bounds/sublora-bounds.ts';
 
-export const experiments: Experiment[] = [digitsExperiment, charLmExperiment, forecastExperiment, quereExperiment, linalgExperiment, structuredScalingExperiment, structuredLrTransferExperiment, structuredEinsumSweepExperiment, structuredMoeExperiment];
+export const experiments: Experiment[] = [digitsExperiment, charLmExperiment, forecastExperiment, quereExperiment, linalgExperiment, structuredScalingExperiment, structuredLrTransferExperiment, structuredEinsumSweepExperiment, structuredMoeExperiment, boundsExperiment];

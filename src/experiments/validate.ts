@@ -6,7 +6,7 @@
 import type { ExperimentResult } from './contract.ts';
 import { RuntimeFailure } from '../core/errors.ts';
 
-const verdicts = new Set(['reproduced', 'partly reproduced', 'not reproduced']);
+const verdicts = new Set(['reproduced', 'partly reproduced', 'not reproduced', 'inconclusive']);
 const kinds = new Set(['line', 'scatter', 'bar']);
 
 export function checkExperimentResult(experimentName: string, result: unknown): ExperimentResult {
@@ -16,7 +16,7 @@ export function checkExperimentResult(experimentName: string, result: unknown): 
   if (typeof result !== 'object' || result === null) fail(`expected an object, got ${result === null ? 'null' : typeof result}`);
   const r = result as Partial<ExperimentResult>;
   if (typeof r.verdict !== 'string' || !verdicts.has(r.verdict)) {
-    fail(`verdict must be one of reproduced, partly reproduced, not reproduced; got ${JSON.stringify(r.verdict)}`);
+    fail(`verdict must be one of reproduced, partly reproduced, not reproduced, inconclusive; got ${JSON.stringify(r.verdict)}`);
   }
   for (const key of ['summary', 'setup'] as const) {
     if (typeof r[key] !== 'string') fail(`${key} must be a string`);

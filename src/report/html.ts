@@ -9,12 +9,13 @@ import { escapeHtml, slug } from './escape.ts';
 import { formatSeconds, formatValue } from './format.ts';
 import { renderFigureSvg } from './svg.ts';
 
-type BadgeKind = 'reproduced' | 'partly' | 'not' | 'failed';
+type BadgeKind = 'reproduced' | 'partly' | 'not' | 'inconclusive' | 'failed';
 
 function badgeKind(e: ExperimentRecord): BadgeKind {
   if (e.status === 'failed') return 'failed';
   if (e.verdict === 'reproduced') return 'reproduced';
   if (e.verdict === 'partly reproduced') return 'partly';
+  if (e.verdict === 'inconclusive') return 'inconclusive';
   return 'not';
 }
 
@@ -22,6 +23,7 @@ const badgeText: Record<BadgeKind, string> = {
   reproduced: '✓ reproduced',
   partly: '◐ partly reproduced',
   not: '✗ not reproduced',
+  inconclusive: '? inconclusive',
   failed: '⚠ failed to run',
 };
 
@@ -66,7 +68,7 @@ ${body}
 }
 
 function header(results: DemoResults): string {
-  const counts: Record<BadgeKind, number> = { reproduced: 0, partly: 0, not: 0, failed: 0 };
+  const counts: Record<BadgeKind, number> = { reproduced: 0, partly: 0, not: 0, inconclusive: 0, failed: 0 };
   for (const e of results.experiments) counts[badgeKind(e)]++;
   const chips = (Object.keys(counts) as BadgeKind[])
     .filter((k) => counts[k] > 0)
@@ -221,6 +223,7 @@ nav li .badge { font-size: 11px; padding: 0 6px; }
 .badge-reproduced { color: var(--ok); background: var(--ok-bg); border: 1px solid #b7dfc2; }
 .badge-partly { color: var(--part); background: var(--part-bg); border: 1px solid #f0d58a; }
 .badge-not { color: var(--bad); background: var(--bad-bg); border: 1px solid #f4b9b2; }
+.badge-inconclusive { color: #555; background: #eee; border: 1px solid #ccc; }
 .badge-failed { color: var(--fail); background: var(--fail-bg); border: 1px solid #cdbbf2; }
 .sys { display: inline-block; font: 600 12px/1.6 ui-monospace, SFMono-Regular, Menlo, monospace; color: var(--accent); background: #e8f0fb; border-radius: 4px; padding: 0 6px; vertical-align: 2px; }
 table { border-collapse: collapse; width: 100%; margin: 12px 0; font-size: 14px; }
@@ -235,6 +238,7 @@ section.experiment { border-top: 4px solid var(--line); }
 section.experiment[data-verdict="reproduced"][data-status="ok"] { border-top-color: var(--ok); }
 section.experiment[data-verdict="partly reproduced"][data-status="ok"] { border-top-color: #d4a72c; }
 section.experiment[data-verdict="not reproduced"][data-status="ok"] { border-top-color: var(--bad); }
+section.experiment[data-verdict="inconclusive"][data-status="ok"] { border-top-color: #999; }
 section.experiment[data-status="failed"] { border-top-color: var(--fail); }
 table.comparison td.ours { font-weight: 600; }
 td.over-budget { color: var(--bad); }

@@ -9,5 +9,6 @@ import { linalgCommand } from './linalg.ts';
 import { forecastCommand } from './forecast.ts';
 import { quereCommand } from './quere.ts';
 import { nnCommand } from './nn.ts';
+import { boundsCommand } from './bounds.ts';
 
-export const commands: readonly Command[] = [demoCommand, serveCommand, linalgCommand, forecastCommand, quereCommand, nnCommand];
+export const commands: readonly Command[] = [demoCommand, serveCommand, linalgCommand, forecastCommand, quereCommand, nnCommand, boundsCommand];
