@@ -23,7 +23,7 @@ run options:
   --data <file>         %-separated documents (default ../shared/data/fortunes.txt, else an embedded corpus)
   --dims <list>         subspace dimensions d (default 250,500,1000,2000,4000); 'full' adds the uncompressed model
   --levels <L>          quantisation levels (default 11)
-  --n <n>               subsampled training documents per bound (default 2000; 'all' = full evaluation)
+  --n <n>               subsampled training documents per bound (default min(2000, m); 'all' = full evaluation)
   --steps <k>           training steps per variant (default 400)   --batch <b>   windows per step (default 128)
   --save-dir <dir>      save each trained model as <dir>/bounds-d<d>.safetensors
 evaluate options:
@@ -49,8 +49,9 @@ function positiveInt(flag: string, v: string | undefined, fallback: number): num
   return Number(v);
 }
 
-function parseN(v: string | undefined): number | 'all' {
-  if (v === 'all') return 'all';
+/** `--n`: a positive integer or 'all'; undefined means the default, min(2000, m). */
+function parseN(v: string | undefined): number | 'all' | undefined {
+  if (v === undefined || v === 'all') return v;
   return positiveInt('--n', v, 2000);
 }
 
@@ -113,10 +114,11 @@ async function runRun(argv: string[], io: CliIO): Promise<number> {
   if (values.help) { io.stdout.write(help); return 0; }
   const { dims, full } = parseDims(values.dims);
   const seed = parseSeed(values.seed, 1);
-  const n = parseN(values.n);
+  const nFlag = parseN(values.n);
   const levels = positiveInt('--levels', values.levels, 11);
   const compat = parseCompat(values.compat);
   const corpus = loadBoundsCorpus({ sharedDataDir: findSharedDataDir(), file: values.data === undefined ? undefined : resolve(io.cwd, values.data), seed });
+  const n = nFlag ?? Math.min(2000, corpus.train.length);
   if (n !== 'all' && n > corpus.train.length) throw new ArgumentError(`--n: ${n} exceeds the ${corpus.train.length} training documents of ${corpus.source}`);
   const D = fullParameters(charMlpInit(new Rng(0))).size;
   for (const d of dims) if (d > D) throw new ArgumentError(`--dims: d = ${d} exceeds the model's D = ${D} parameters (no compression)`);
@@ -169,7 +171,7 @@ async function runEvaluate(argv: string[], io: CliIO): Promise<number> {
   let report: BoundReport;
   try {
     report = await computeBound({ parameterisation: par, predict: predictDocument, vocabSize: VOCAB_SIZE, identity: `char-mlp/${d === null ? 'full' : `d=${d}`}` }, corpus.train, {
-      n: parseN(values.n), levels: positiveInt('--levels', values.levels, 11), compression: d === null ? 'raw32' : 'quantize', compat, seed, topK: [1], heldOut: corpus.heldOut, store,
+      n: parseN(values.n) ?? Math.min(2000, corpus.train.length), levels: positiveInt('--levels', values.levels, 11), compression: d === null ? 'raw32' : 'quantize', compat, seed, topK: [1], heldOut: corpus.heldOut, store,
       onProgress: (done, total, label) => progress.update(done, total, label),
     });
   } finally {

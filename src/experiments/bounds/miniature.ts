@@ -70,12 +70,15 @@ export async function runVariant(corpus: BoundsCorpus, d: number | null, s: Mini
   });
   const trainSeconds = (performance.now() - t0) / 1000;
   hooks.onModel?.(par.coords);
+  // Without a caller's store, an in-memory one lets the full evaluation reuse the subsample's documents.
+  const mem = new Map<string, import('../../bounds/index.ts').DocumentStats>();
+  const store = hooks.store ?? { get: (k: string) => mem.get(k), put: (k: string, v: import('../../bounds/index.ts').DocumentStats) => void mem.set(k, v) };
   const model = { parameterisation: par, predict: predictDocument, vocabSize: VOCAB_SIZE, identity: `char-mlp/${name}` };
   const common = {
     n: s.n, levels: s.levels, extraBits: s.extraBits, compat: s.compat, topK: [1], seed: s.seed,
     // The best d is picked after seeing the bounds: every subspace bound pays ⌈log2 |grid|⌉ bits for that choice.
     selectionBits: d === null ? 0 : selectionBits(s.dims.length),
-    heldOut: corpus.heldOut, store: hooks.store,
+    heldOut: corpus.heldOut, store,
   };
   const t1 = performance.now();
   const report = await computeBound(model, corpus.train, {
