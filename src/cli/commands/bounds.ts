@@ -35,6 +35,7 @@ common:
                         (default .strata/bounds-cache.sqlite; --no-cache to disable)
   --seed <n>            split / init / subsample seed (default 1)
   --compat <mode>       'default' or 'reference' (the reference code's α charge and E scaling)
+  --topk <list>         k values of the top-k error bounds (default 1,5,10)
   --json                one JSON document on stdout      -q/--quiet, --debug, -h/--help
 
 Examples:
@@ -64,6 +65,15 @@ function parseDims(v: string | undefined): { dims: number[]; full: boolean } {
   });
   if (dims.length === 0 && !full) throw new ArgumentError('--dims: give at least one subspace dimension');
   return { dims, full };
+}
+
+function parseTopK(v: string | undefined): number[] {
+  if (v === undefined) return [1, 5, 10];
+  return v.split(',').map((x) => {
+    const k = Number(x.trim());
+    if (!Number.isInteger(k) || k < 1 || k > 96) throw new ArgumentError(`--topk: expected comma-separated integers in [1, 96], got '${x}'`);
+    return k;
+  });
 }
 
 function parseCompat(v: string | undefined): 'default' | 'reference' {
@@ -97,7 +107,7 @@ function reportText(name: string, r: BoundReport): string {
 
 const shared = {
   ...commonOptions, data: { type: 'string' }, levels: { type: 'string' }, n: { type: 'string' }, seed: { type: 'string' },
-  cache: { type: 'string' }, 'no-cache': { type: 'boolean' }, compat: { type: 'string' }, json: { type: 'boolean' },
+  cache: { type: 'string' }, 'no-cache': { type: 'boolean' }, compat: { type: 'string' }, topk: { type: 'string' }, json: { type: 'boolean' },
 } as const;
 
 function openStore(values: { cache?: string; 'no-cache'?: boolean }, io: CliIO): { store?: DocumentStatsStore; cache?: QueryCache } {
@@ -126,7 +136,7 @@ async function runRun(argv: string[], io: CliIO): Promise<number> {
   const { store, cache } = openStore(values, io);
   const s: MiniatureSettings = {
     dims, levels, n: n === 'all' ? corpus.train.length : n, steps: positiveInt('--steps', values.steps, 400), batch: positiveInt('--batch', values.batch, 128),
-    lrSubspace: 0.05, lrFull: 1e-3, seed, fullEvalDim: null, includeFull: full, extraBits: 7, compat,
+    lrSubspace: 0.05, lrFull: 1e-3, seed, fullEvalDim: null, includeFull: full, extraBits: 7, compat, topK: parseTopK(values.topk),
   };
   const saveDir = values['save-dir'] === undefined ? null : resolve(io.cwd, values['save-dir']);
   if (saveDir) mkdirSync(saveDir, { recursive: true });
@@ -171,7 +181,7 @@ async function runEvaluate(argv: string[], io: CliIO): Promise<number> {
   let report: BoundReport;
   try {
     report = await computeBound({ parameterisation: par, predict: predictDocument, vocabSize: VOCAB_SIZE, identity: `char-mlp/${d === null ? 'full' : `d=${d}`}` }, corpus.train, {
-      n: parseN(values.n) ?? Math.min(2000, corpus.train.length), levels: positiveInt('--levels', values.levels, 11), compression: d === null ? 'raw32' : 'quantize', compat, seed, topK: [1], heldOut: corpus.heldOut, store,
+      n: parseN(values.n) ?? Math.min(2000, corpus.train.length), levels: positiveInt('--levels', values.levels, 11), compression: d === null ? 'raw32' : 'quantize', compat, seed, topK: parseTopK(values.topk), heldOut: corpus.heldOut, store,
       onProgress: (done, total, label) => progress.update(done, total, label),
     });
   } finally {

@@ -26,6 +26,8 @@ export interface MiniatureSettings {
   includeFull: boolean;
   extraBits: number;
   compat: 'default' | 'reference';
+  /** k values of the top-k error bounds (default 1, 5, 10). */
+  topK?: number[];
 }
 
 export interface VariantResult {
@@ -75,7 +77,7 @@ export async function runVariant(corpus: BoundsCorpus, d: number | null, s: Mini
   const store = hooks.store ?? { get: (k: string) => mem.get(k), put: (k: string, v: import('../../bounds/index.ts').DocumentStats) => void mem.set(k, v) };
   const model = { parameterisation: par, predict: predictDocument, vocabSize: VOCAB_SIZE, identity: `char-mlp/${name}` };
   const common = {
-    n: s.n, levels: s.levels, extraBits: s.extraBits, compat: s.compat, topK: [1], seed: s.seed,
+    n: s.n, levels: s.levels, extraBits: s.extraBits, compat: s.compat, topK: s.topK ?? [1, 5, 10], seed: s.seed,
     // The best d is picked after seeing the bounds: every subspace bound pays ⌈log2 |grid|⌉ bits for that choice.
     selectionBits: d === null ? 0 : selectionBits(s.dims.length),
     heldOut: corpus.heldOut, store,
