@@ -197,23 +197,22 @@ export async function computeBound<P extends Tree>(model: BoundModel<P>, documen
   const heldOut = options.heldOut ?? [];
   const total = unique.length + heldOut.length;
   let hits = 0, done = 0;
-  const scoreOne = (doc: Int32Array, index: number, label: string): DocumentStats => {
+  const scoreOne = (doc: Int32Array, index: number): DocumentStats => {
     const key = `${modelKey}:${hashDoc(doc)}`;
     const cached = options.store?.get(key);
     if (cached) { hits++; return cached; }
     const { logits, targets } = noGrad(() => model.predict(params, doc));
     const s = documentStats(logits, targets, alphas, topK, V, index);
     options.store?.put(key, s);
-    void label;
     return s;
   };
   for (const i of unique) {
-    stats.set(i, scoreOne(documents[i]!, i, 'train'));
+    stats.set(i, scoreOne(documents[i]!, i));
     options.onProgress?.(++done, total, 'evaluating documents');
     if (done % 64 === 0) await new Promise((r) => setImmediate(r));
   }
   const heldStats = heldOut.map((doc, i) => {
-    const s = scoreOne(doc, i, 'held-out');
+    const s = scoreOne(doc, i);
     options.onProgress?.(++done, total, 'held-out documents');
     return s;
   });
