@@ -128,17 +128,25 @@ export function kronQR(D: number, d: number, options: ProjectorOptions): Project
  * (split once from the seed): matvec and rmatvec regenerate the same chunks, so memory stays O(D·chunk).
  * Costs D·d Gaussian draws per product: an alternative for small models and a check on the Kronecker projector.
  */
-export function gaussian(D: number, d: number, options: ProjectorOptions & { chunkColumns?: number }): Projector {
+export function gaussian(D: number, d: number, options: ProjectorOptions & { chunkColumns?: number; materialize?: boolean }): Projector {
   checkDims('gaussian', D, d);
   checkSeed('gaussian', options.seed);
   const chunk = options.chunkColumns ?? Math.max(1, Math.floor(2 ** 18 / D));
   if (!Number.isInteger(chunk) || chunk < 1) throw new ArgumentError(`gaussian: chunkColumns must be a positive integer, got ${chunk}`);
   const nChunks = Math.ceil(d / chunk);
   const scale = 1 / Math.sqrt(D);
-  const buf = new Float64Array(D * Math.min(chunk, d));
-  const fill = (c: number, cols: number) => {
+  const gen = (c: number, cols: number, into: Float64Array) => {
     const rng = new Rng(options.seed).split(nChunks)[c]!;
-    for (let i = 0; i < D * cols; i++) buf[i] = rng.gauss() * scale;
+    for (let i = 0; i < D * cols; i++) into[i] = rng.gauss() * scale;
+  };
+  // materialize: keep every chunk (D·d numbers) for small problems where regenerating dominates the cost; the
+  // values are the same chunks either way.
+  const dense = options.materialize ? new Float64Array(D * d) : null;
+  if (dense) for (let c = 0; c < nChunks; c++) gen(c, Math.min(chunk, d - c * chunk), dense.subarray(c * chunk * D));
+  let buf = new Float64Array(dense ? 0 : D * Math.min(chunk, d));
+  const fill = (c: number, cols: number) => {
+    if (dense) buf = dense.subarray(c * chunk * D, (c * chunk + cols) * D);
+    else gen(c, cols, buf);
   };
   return {
     kind: 'gaussian', D, d, seed: options.seed,

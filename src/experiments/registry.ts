@@ -14,5 +14,6 @@ import { structuredLrTransferExperiment } from './nn/structured-lr-transfer.ts';
 import { structuredEinsumSweepExperiment } from './nn/structured-einsum-sweep.ts';
 import { structuredMoeExperiment } from './nn/structured-moe.ts';
 import { boundsExperiment } from './bounds/sublora-bounds.ts';
+import { compressionExperiment } from './complexity/compression.ts';
 
-export const experiments: Experiment[] = [digitsExperiment, charLmExperiment, forecastExperiment, quereExperiment, linalgExperiment, structuredScalingExperiment, structuredLrTransferExperiment, structuredEinsumSweepExperiment, structuredMoeExperiment, boundsExperiment];
+export const experiments: Experiment[] = [digitsExperiment, charLmExperiment, forecastExperiment, quereExperiment, linalgExperiment, structuredScalingExperiment, structuredLrTransferExperiment, structuredEinsumSweepExperiment, structuredMoeExperiment, boundsExperiment, compressionExperiment];

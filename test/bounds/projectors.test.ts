@@ -59,6 +59,8 @@ test('gaussian projector: chunked matvec and rmatvec are transposes of one matri
   for (let c = 0; c < d; c++) assert.ok(Math.abs(ptg[c]! - cols[c]!.reduce((s, x, i) => s + x * g[i]!, 0)) < 1e-12);
   const other = denseOf(projectors.gaussian(D, d, { seed: 2, chunkColumns: 4 }));
   assert.deepEqual(other, cols);
+  assert.deepEqual(denseOf(projectors.gaussian(D, d, { seed: 2, chunkColumns: 4, materialize: true })), cols);
+  assert.deepEqual(projectors.gaussian(D, d, { seed: 2, chunkColumns: 4, materialize: true }).rmatvec(g), ptg);
   // Entries are N(0, 1/D): the mean squared column norm is ≈ 1.
   const big = denseOf(projectors.gaussian(400, 50, { seed: 4 }));
   const msq = big.reduce((s, c) => s + c.reduce((t, x) => t + x * x, 0), 0) / 50;

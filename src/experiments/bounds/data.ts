@@ -67,6 +67,15 @@ const EMBEDDED = [
   'If at first you do not succeed, check the power cable.',
 ];
 
+/** The embedded corpus recombined into `n` seeded documents (the stand-in when fortunes.txt is absent). */
+export function embeddedDocuments(seed: number, n: number): string[] {
+  const rng = new Rng(seed).split(1)[0]!;
+  return Array.from({ length: n }, () => {
+    const k = 1 + rng.int(0, 3);
+    return Array.from({ length: k }, () => EMBEDDED[rng.int(0, EMBEDDED.length)]!).join(' ');
+  });
+}
+
 export interface BoundsCorpus {
   train: Int32Array[];
   heldOut: Int32Array[];
@@ -87,12 +96,8 @@ export function loadBoundsCorpus(o: { sharedDataDir: string | null; file?: strin
     docs = parseFortunes(readFileSync(file, 'latin1'));
     source = o.file ? o.file : 'shared data fortunes.txt';
   } else {
-    const rng = new Rng(o.seed).split(1)[0]!;
     const n = o.fallbackDocs ?? 3000;
-    docs = Array.from({ length: n }, () => {
-      const k = 1 + rng.int(0, 3);
-      return Array.from({ length: k }, () => EMBEDDED[rng.int(0, EMBEDDED.length)]!).join(' ');
-    });
+    docs = embeddedDocuments(o.seed, n);
     source = `embedded corpus (${EMBEDDED.length} sentences recombined into ${n} documents; shared fortunes.txt absent)`;
   }
   if (docs.length < 10) throw new ArgumentError(`bounds data: ${source} holds ${docs.length} documents; need at least 10`);
