@@ -10,5 +10,6 @@ import { forecastCommand } from './forecast.ts';
 import { quereCommand } from './quere.ts';
 import { nnCommand } from './nn.ts';
 import { boundsCommand } from './bounds.ts';
+import { complexityCommand } from './complexity.ts';
 
-export const commands: readonly Command[] = [demoCommand, serveCommand, linalgCommand, forecastCommand, quereCommand, nnCommand, boundsCommand];
+export const commands: readonly Command[] = [demoCommand, serveCommand, linalgCommand, forecastCommand, quereCommand, nnCommand, boundsCommand, complexityCommand];

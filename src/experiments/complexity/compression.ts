@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Rng } from '../../core/index.ts';
+import { Rng, MissingResourceError } from '../../core/index.ts';
 import { compressedBits, shuffleSymbols, alphabetOf, uniformSymbols, unigramEntropy, type Codec } from '../../complexity/index.ts';
 import type { Experiment, ExperimentResult, Verdict } from '../contract.ts';
 import { embeddedDocuments } from '../bounds/data.ts';
@@ -36,6 +36,7 @@ const SPEC = { gzip: [3.28, 5.1, 6.89], brotli: [2.54, 4.83, 6.88], alphabet: 11
 
 export function loadText(sharedDataDir: string | null, seed: number, file?: string): { bytes: Uint8Array; source: string } {
   const f = file ?? (sharedDataDir ? join(sharedDataDir, 'fortunes.txt') : null);
+  if (file !== undefined && !existsSync(file)) throw new MissingResourceError(`--data: file ${file} does not exist`);
   if (f && existsSync(f)) return { bytes: new Uint8Array(readFileSync(f)), source: file ?? 'shared data fortunes.txt' };
   const text = embeddedDocuments(seed, 6000).join('\n%\n');
   return { bytes: new TextEncoder().encode(text), source: 'embedded sample (20 sentences recombined; shared fortunes.txt absent)' };
