@@ -15,5 +15,6 @@ import { structuredEinsumSweepExperiment } from './nn/structured-einsum-sweep.ts
 import { structuredMoeExperiment } from './nn/structured-moe.ts';
 import { boundsExperiment } from './bounds/sublora-bounds.ts';
 import { compressionExperiment } from './complexity/compression.ts';
+import { labelCompressionExperiment } from './complexity/label-compression.ts';
 
-export const experiments: Experiment[] = [digitsExperiment, charLmExperiment, forecastExperiment, quereExperiment, linalgExperiment, structuredScalingExperiment, structuredLrTransferExperiment, structuredEinsumSweepExperiment, structuredMoeExperiment, boundsExperiment, compressionExperiment];
+export const experiments: Experiment[] = [digitsExperiment, charLmExperiment, forecastExperiment, quereExperiment, linalgExperiment, structuredScalingExperiment, structuredLrTransferExperiment, structuredEinsumSweepExperiment, structuredMoeExperiment, boundsExperiment, compressionExperiment, labelCompressionExperiment];
