@@ -6,3 +6,5 @@
 export { compressedBits, shuffleSymbols, alphabetOf, uniformSymbols, unigramEntropy, compressibleFraction, type Codec } from './compression.ts';
 export { labelCodeLength, type LabelCode } from './labels.ts';
 export { occamBound } from './occam.ts';
+export { fitPolynomial, evalPolynomial, polyExperiment, POLY_TARGETS, type PolyTarget, type PolyLearner, type PolyCell } from './poly.ts';
+export { lstsqMinNorm } from './lstsq.ts';

@@ -16,5 +16,6 @@ import { structuredMoeExperiment } from './nn/structured-moe.ts';
 import { boundsExperiment } from './bounds/sublora-bounds.ts';
 import { compressionExperiment } from './complexity/compression.ts';
 import { labelCompressionExperiment } from './complexity/label-compression.ts';
+import { polynomialExperiment } from './complexity/polynomial.ts';
 
-export const experiments: Experiment[] = [digitsExperiment, charLmExperiment, forecastExperiment, quereExperiment, linalgExperiment, structuredScalingExperiment, structuredLrTransferExperiment, structuredEinsumSweepExperiment, structuredMoeExperiment, boundsExperiment, compressionExperiment, labelCompressionExperiment];
+export const experiments: Experiment[] = [digitsExperiment, charLmExperiment, forecastExperiment, quereExperiment, linalgExperiment, structuredScalingExperiment, structuredLrTransferExperiment, structuredEinsumSweepExperiment, structuredMoeExperiment, boundsExperiment, compressionExperiment, labelCompressionExperiment, polynomialExperiment];
