@@ -26,6 +26,14 @@ test('strata complexity: usage errors exit 2 and name the problem', async () => 
   assert.equal(await runCli(['complexity', 'compress', '--data', 'no-such-file.txt'], c.io), 2);
   assert.match(c.err(), /no-such-file\.txt does not exist/);
   const d = io(tmpdir());
-  assert.equal(await runCli(['complexity', 'poly'], d.io), 2);
-  assert.match(d.err(), /unknown subcommand 'poly'/);
+  assert.equal(await runCli(['complexity', 'simplicity'], d.io), 2);
+  assert.match(d.err(), /unknown subcommand 'simplicity'/);
+});
+
+test('strata complexity poly --quick --json prints the checks table', async () => {
+  const c = io(tmpdir());
+  assert.equal(await runCli(['complexity', 'poly', '--quick', '--json', '--quiet', '--seed', '2'], c.io), 0, c.err());
+  const doc = JSON.parse(c.out());
+  assert.equal(doc.experiment, 'complexity-polynomial');
+  assert.equal(doc.tables[0].rows.length, 21);
 });

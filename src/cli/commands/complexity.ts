@@ -5,18 +5,20 @@ import type { Experiment, ExperimentResult } from '../../experiments/contract.ts
 import { findSharedDataDir } from '../../experiments/paths.ts';
 import { compressionExperiment, compressionVerdict, loadText, measureCompression } from '../../experiments/complexity/compression.ts';
 import { labelCompressionExperiment } from '../../experiments/complexity/label-compression.ts';
+import { polynomialExperiment } from '../../experiments/complexity/polynomial.ts';
 import { commonOptions, parseCommandArgs, parseSeed, UsageError, type CliIO, type Command } from '../command.ts';
 import { ProgressRenderer, progressMode } from '../progress.ts';
 
 const help = `strata complexity — No Free Lunch, Kolmogorov complexity and simplicity bias (Goldblum et al., ICML 2024)
 
-Usage: strata complexity <compress | labels> [options]
+Usage: strata complexity <compress | labels | poly> [options]
   strata complexity compress [--data FILE]   bits per byte of real vs shuffled vs uniform-random data (gzip -9, brotli q11)
   strata complexity labels [--quick]         label compression and an Occam bound for a digits MLP in random subspaces
+  strata complexity poly [--quick]           the penalised-polynomial single learner vs degree 2 and degree 10 (spec table)
 
 Options:
   --data <file>   file to compress (default ../shared/data/fortunes.txt, else an embedded sample)
-  --quick         smaller budget (labels: d ∈ {50, 200}, 150 steps)
+  --quick         smaller budget (labels: d ∈ {50, 200}, 150 steps; poly: 100 instead of 400 runs)
   --seed <n>      random seed (default 1)
   --json          one JSON document on stdout      -q/--quiet, --debug, -h/--help
 
@@ -24,6 +26,7 @@ Examples:
   strata complexity compress --data ../shared/data/fortunes.txt
   strata complexity compress --data README.md --json
   strata complexity labels --json > labels.json
+  strata complexity poly --seed 3
 `;
 
 function printResult(io: CliIO, result: ExperimentResult, json: boolean, extra: Record<string, unknown> = {}): number {
@@ -60,8 +63,8 @@ async function runSub(sub: string, argv: string[], io: CliIO): Promise<number> {
         `  bits per byte   real    shuffled  random\n  gzip -9        ${m.gzip.map((x) => x.toFixed(3).padEnd(8)).join('')}\n  brotli q11     ${m.brotli.map((x) => x.toFixed(3).padEnd(8)).join('')}\n  ${verdict}\n`);
       return 0;
     }
-    if (sub === 'labels' && values.data !== undefined) throw new ArgumentError('--data applies to compress only (labels reads ../shared/data/digits.csv.gz)');
-    const ex: Experiment = sub === 'compress' ? compressionExperiment : labelCompressionExperiment;
+    if (sub !== 'compress' && values.data !== undefined) throw new ArgumentError(`--data applies to compress only (${sub} does not read a file)`);
+    const ex: Experiment = sub === 'compress' ? compressionExperiment : sub === 'labels' ? labelCompressionExperiment : polynomialExperiment;
     const result = await ex.run(ctx);
     progress.finish();
     return printResult(io, result, values.json === true, { experiment: ex.name, seed });
@@ -72,12 +75,12 @@ async function runSub(sub: string, argv: string[], io: CliIO): Promise<number> {
 
 export const complexityCommand: Command = {
   name: 'complexity',
-  summary: 'No Free Lunch / Kolmogorov complexity miniatures: compression of real vs random data, label compression with Occam bounds',
+  summary: 'No Free Lunch / Kolmogorov complexity miniatures: compression of real vs random data, label compression with Occam bounds, the polynomial single learner',
   help,
   async run(argv: string[], io: CliIO): Promise<number> {
     const [sub, ...rest] = argv;
     if (sub === undefined || sub === '-h' || sub === '--help') { io.stdout.write(help); return 0; }
-    if (sub === 'compress' || sub === 'labels') return runSub(sub, rest, io);
-    throw new UsageError('complexity', `unknown subcommand '${sub}'; expected 'compress' or 'labels'`);
+    if (sub === 'compress' || sub === 'labels' || sub === 'poly') return runSub(sub, rest, io);
+    throw new UsageError('complexity', `unknown subcommand '${sub}'; expected 'compress', 'labels' or 'poly'`);
   },
 };
