@@ -17,5 +17,6 @@ import { boundsExperiment } from './bounds/sublora-bounds.ts';
 import { compressionExperiment } from './complexity/compression.ts';
 import { labelCompressionExperiment } from './complexity/label-compression.ts';
 import { polynomialExperiment } from './complexity/polynomial.ts';
+import { simplicityExperiment } from './complexity/simplicity.ts';
 
-export const experiments: Experiment[] = [digitsExperiment, charLmExperiment, forecastExperiment, quereExperiment, linalgExperiment, structuredScalingExperiment, structuredLrTransferExperiment, structuredEinsumSweepExperiment, structuredMoeExperiment, boundsExperiment, compressionExperiment, labelCompressionExperiment, polynomialExperiment];
+export const experiments: Experiment[] = [digitsExperiment, charLmExperiment, forecastExperiment, quereExperiment, linalgExperiment, structuredScalingExperiment, structuredLrTransferExperiment, structuredEinsumSweepExperiment, structuredMoeExperiment, boundsExperiment, compressionExperiment, labelCompressionExperiment, polynomialExperiment, simplicityExperiment];
