@@ -26,8 +26,8 @@ test('strata complexity: usage errors exit 2 and name the problem', async () => 
   assert.equal(await runCli(['complexity', 'compress', '--data', 'no-such-file.txt'], c.io), 2);
   assert.match(c.err(), /no-such-file\.txt does not exist/);
   const d = io(tmpdir());
-  assert.equal(await runCli(['complexity', 'simplicity'], d.io), 2);
-  assert.match(d.err(), /unknown subcommand 'simplicity'/);
+  assert.equal(await runCli(['complexity', 'expressions'], d.io), 2);
+  assert.match(d.err(), /unknown subcommand 'expressions'/);
 });
 
 test('strata complexity poly --quick --json prints the checks table', async () => {
