@@ -8,4 +8,4 @@ export { labelCodeLength, type LabelCode } from './labels.ts';
 export { occamBound } from './occam.ts';
 export { fitPolynomial, evalPolynomial, polyExperiment, POLY_TARGETS, type PolyTarget, type PolyLearner, type PolyCell } from './poly.ts';
 export { lstsqMinNorm } from './lstsq.ts';
-export { mdl, binaryMdlCounts, randomInitChain, simplicityHistogram, GPT_NANO, type GptConfig } from './simplicity.ts';
+export { mdl, binaryMdlCounts, randomInitChain, sampleFullContext, simplicityHistogram, GPT_NANO, type GptConfig } from './simplicity.ts';

@@ -104,23 +104,77 @@ export function randomInitChain(rng: Rng, c: GptConfig = GPT_NANO): Float64Array
 }
 
 /**
+ * One string from a freshly initialised minGPT with full causal context (block_size = length, spec §2.3's natural
+ * extension): all weights drawn (fused QKV included), positions embedded, tokens generated one at a time with a
+ * key/value cache — exact, since causal attention never lets later tokens change earlier positions.
+ */
+export function sampleFullContext(rng: Rng, sampler: Rng, length: number, c: GptConfig = GPT_NANO): Uint8Array {
+  const E = c.embed, V = c.vocab, H = c.heads, hd = E / H;
+  if (!Number.isInteger(hd)) throw new ArgumentError(`sampleFullContext: embed ${E} must be divisible by heads ${H}`);
+  const wte = Float64Array.from({ length: V * E }, () => rng.gauss());
+  const wpe = Float64Array.from({ length: length * E }, () => rng.gauss());
+  const be = 1 / Math.sqrt(E), b4 = 1 / Math.sqrt(4 * E);
+  const layers = Array.from({ length: c.layers }, () => ({
+    wqkv: uniformInit(rng, 3 * E * E, be), bqkv: uniformInit(rng, 3 * E, be),
+    wo: uniformInit(rng, E * E, be), bo: uniformInit(rng, E, be),
+    w1: uniformInit(rng, 4 * E * E, be), b1: uniformInit(rng, 4 * E, be),
+    w2: uniformInit(rng, E * 4 * E, b4), b2: uniformInit(rng, E, b4),
+    keys: [] as Float64Array[], values: [] as Float64Array[],
+  }));
+  const head = uniformInit(rng, V * E, be);
+  const seq = new Uint8Array(length);
+  seq[0] = sampler.random() < 0.5 ? 0 : 1;
+  for (let t = 0; t < length - 1; t++) {
+    let x = new Float64Array(E);
+    for (let i = 0; i < E; i++) x[i] = wte[seq[t]! * E + i]! + wpe[t * E + i]!;
+    for (const l of layers) {
+      const qkv = affine(l.wqkv, l.bqkv, layerNorm(x), 3 * E);
+      const q = qkv.subarray(0, E), k = qkv.slice(E, 2 * E), v = qkv.slice(2 * E, 3 * E);
+      l.keys.push(k); l.values.push(v);
+      const y = new Float64Array(E);
+      for (let h = 0; h < H; h++) {
+        const scores = l.keys.map((kk) => { let s = 0; for (let i = 0; i < hd; i++) s += q[h * hd + i]! * kk[h * hd + i]!; return s / Math.sqrt(hd); });
+        const mx = Math.max(...scores);
+        const w = scores.map((z) => Math.exp(z - mx));
+        const sw = w.reduce((a, b) => a + b, 0);
+        l.values.forEach((vv, j) => { for (let i = 0; i < hd; i++) y[h * hd + i]! += (w[j]! / sw) * vv[h * hd + i]!; });
+      }
+      const a = affine(l.wo, l.bo, y, E);
+      x = x.map((val, i) => val + a[i]!);
+      const m = affine(l.w2, l.b2, affine(l.w1, l.b1, layerNorm(x), 4 * E).map(geluTanh), E);
+      x = x.map((val, i) => val + m[i]!);
+    }
+    const logits = affine(head, null, layerNorm(x), V);
+    const p1 = 1 / (1 + Math.exp(logits[0]! - logits[1]!));
+    seq[t + 1] = sampler.random() < p1 ? 1 : 0;
+  }
+  return seq;
+}
+
+/**
  * Samples `samples` binary strings of `length`, each from a freshly initialised model (first token uniform, the
  * rest at temperature 1), and histograms their MDL (index 1..length).
  */
-export function simplicityHistogram(o: { samples: number; length: number; seed: number; config?: GptConfig; onProgress?: (done: number, total: number) => void }): { counts: number[]; shares: number[]; samples: number } {
+export function simplicityHistogram(o: { samples: number; length: number; seed: number; context?: 'reference-1' | 'full'; config?: GptConfig; onProgress?: (done: number, total: number) => void }): { counts: number[]; shares: number[]; samples: number } {
   if (!Number.isInteger(o.samples) || o.samples < 1) throw new ArgumentError(`simplicityHistogram: samples must be a positive integer, got ${o.samples}`);
   if (!Number.isInteger(o.length) || o.length < 1) throw new ArgumentError(`simplicityHistogram: length must be a positive integer, got ${o.length}`);
   const c = o.config ?? GPT_NANO;
   if (c.vocab !== 2) throw new ArgumentError('simplicityHistogram: binary sequences need vocab 2');
+  const context = o.context ?? 'reference-1';
+  if (context !== 'reference-1' && context !== 'full') throw new ArgumentError(`simplicityHistogram: context must be 'reference-1' or 'full', got '${String(context)}'`);
   const root = new Rng(o.seed);
   const counts = new Array<number>(o.length + 1).fill(0);
   const seq = new Uint8Array(o.length);
   for (let s = 0; s < o.samples; s++) {
     const [rModel, rSample] = root.split(2);
-    const chain = randomInitChain(rModel!, c);
-    seq[0] = rSample!.random() < 0.5 ? 0 : 1;
-    for (let i = 1; i < o.length; i++) seq[i] = rSample!.random() < chain[seq[i - 1]!]![1]! ? 1 : 0;
-    counts[mdl(seq)]!++;
+    if (context === 'full') {
+      counts[mdl(sampleFullContext(rModel!, rSample!, o.length, c))]!++;
+    } else {
+      const chain = randomInitChain(rModel!, c);
+      seq[0] = rSample!.random() < 0.5 ? 0 : 1;
+      for (let i = 1; i < o.length; i++) seq[i] = rSample!.random() < chain[seq[i - 1]!]![1]! ? 1 : 0;
+      counts[mdl(seq)]!++;
+    }
     if ((s + 1) % 500 === 0) o.onProgress?.(s + 1, o.samples);
   }
   return { counts, shares: counts.map((x) => x / o.samples), samples: o.samples };

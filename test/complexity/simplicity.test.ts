@@ -38,3 +38,12 @@ test('simplicityVerdict outcomes on fixture metrics', () => {
   assert.equal(simplicityVerdict({ shares: shifted, samples: 20000 }).verdict, 'partly reproduced');
   assert.equal(simplicityVerdict({ shares: GPT_NANO_SHARES, samples: 1000 }).verdict, 'inconclusive');
 });
+
+test('full-context and context-1 samplers agree where they must: the first transition (length-2 strings)', () => {
+  const n = 3000;
+  const a = simplicityHistogram({ samples: n, length: 2, seed: 7, context: 'reference-1' }).shares[1]!;
+  const b = simplicityHistogram({ samples: n, length: 2, seed: 8, context: 'full' }).shares[1]!;
+  const se = Math.sqrt((a * (1 - a) + b * (1 - b)) / n);
+  assert.ok(Math.abs(a - b) < 4 * se, `P(constant) ${a} vs ${b} (SE ${se})`);
+  assert.throws(() => simplicityHistogram({ samples: 1, length: 3, seed: 0, context: 'wide' as 'full' }), /context must be 'reference-1' or 'full'/);
+});

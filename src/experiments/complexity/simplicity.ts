@@ -36,26 +36,30 @@ export const simplicityExperiment: Experiment = {
     const samples = ctx.quick ? 2000 : ctx.extended ? 100_000 : 20_000;
     const h = simplicityHistogram({ samples, length: 10, seed: ctx.seed, onProgress: (d, t) => ctx.progress.update(d, t, 're-initialisations') });
     const shares = h.shares.slice(1);
+    const fullSamples = ctx.quick ? 300 : ctx.extended ? 20_000 : 3_000;
+    const hf = simplicityHistogram({ samples: fullSamples, length: 10, seed: ctx.seed, context: 'full', onProgress: (d, t) => ctx.progress.update(d, t, 'full-context models') });
+    const fullShares = hf.shares.slice(1);
     const uniform = binaryMdlCounts(10).slice(1).map((c) => c / 1024);
     const { verdict, tv, se } = simplicityVerdict({ shares, samples });
     const seconds = (performance.now() - t0) / 1000;
     const mdls = Array.from({ length: 10 }, (_, i) => i + 1);
     return {
       verdict,
-      summary: `${samples.toLocaleString('en-US')} freshly initialised gpt-nano models (context 1): constant strings (MDL 1) ${r4(shares[0]!)} ± ${r4(Math.sqrt(shares[0]! * (1 - shares[0]!) / samples))} of samples vs ${r4(uniform[0]!)} under the uniform distribution (${(shares[0]! / uniform[0]!).toFixed(1)}×); reference 0.0229 (results file). Total-variation distance to the reference gpt-nano row ${r4(tv)} (threshold 0.02). ${seconds.toFixed(1)} s.`,
-      setup: `minGPT layout (3 layers, 3 heads, E = 48, V = 2), re-initialised before every sequence with PyTorch's defaults (Linear U(±1/√fan_in), Embedding N(0, 1), LayerNorm 1/0), evaluation mode, context length 1 as the reference (each step sees only the last token; first token uniform, 9 more at temperature 1). Query/key weights are not drawn: with one position they cannot affect the output. MDL-1 check: within 3·SE = ${r4(3 * se)} of 0.0229. The full-context variant and the length-100 test are not run.`,
-      metrics: Object.fromEntries([...mdls.map((k, i) => [`mdl${k}_share`, r4(shares[i]!)]), ['tv_distance', r4(tv)], ['samples', samples]]),
-      reference: Object.fromEntries([...mdls.map((k, i) => [`mdl${k}_share`, `${GPT_NANO_SHARES[i]} (results file, via spec §4; uniform ${r4(uniform[i]!)})`]), ['tv_distance', '< 0.02 (spec §5)'], ['samples', '10^6 over 10 seeds (reference)']]),
+      summary: `${samples.toLocaleString('en-US')} freshly initialised gpt-nano models (context 1): constant strings (MDL 1) ${r4(shares[0]!)} ± ${r4(Math.sqrt(shares[0]! * (1 - shares[0]!) / samples))} of samples vs ${r4(uniform[0]!)} under the uniform distribution (${(shares[0]! / uniform[0]!).toFixed(1)}×); reference 0.0229 (results file). Total-variation distance to the reference gpt-nano row ${r4(tv)} (threshold 0.02). Full-context variant (no reference; ${fullSamples.toLocaleString('en-US')} models): MDL 1 share ${r4(fullShares[0]!)} ± ${r4(Math.sqrt(fullShares[0]! * (1 - fullShares[0]!) / fullSamples))}. ${seconds.toFixed(1)} s.`,
+      setup: `minGPT layout (3 layers, 3 heads, E = 48, V = 2), re-initialised before every sequence with PyTorch's defaults (Linear U(±1/√fan_in), Embedding N(0, 1), LayerNorm 1/0), evaluation mode, context length 1 as the reference (each step sees only the last token; first token uniform, 9 more at temperature 1). Query/key weights are not drawn: with one position they cannot affect the output. MDL-1 check: within 3·SE = ${r4(3 * se)} of 0.0229. Full context: block_size 10, every weight drawn, key/value cache; reported without a reference value and not part of the verdict. The length-100 test is not run.`,
+      metrics: Object.fromEntries([...mdls.map((k, i) => [`mdl${k}_share`, r4(shares[i]!)]), ['tv_distance', r4(tv)], ['samples', samples], ['full_context_mdl1_share', r4(fullShares[0]!)], ['full_context_samples', fullSamples]]),
+      reference: Object.fromEntries([...mdls.map((k, i) => [`mdl${k}_share`, `${GPT_NANO_SHARES[i]} (results file, via spec §4; uniform ${r4(uniform[i]!)})`]), ['tv_distance', '< 0.02 (spec §5)'], ['samples', '10^6 over 10 seeds (reference)'], ['full_context_mdl1_share', null], ['full_context_samples', null]]),
       figures: [{
         id: 'simplicity-mdl-histogram', title: 'Share of samples per description length (length-10 binary strings)', kind: 'bar', xLabel: 'MDL', yLabel: 'share of samples', logY: true,
         series: [
           { name: 'random-init gpt-nano (ours)', x: mdls, y: shares.map(r4) },
           { name: 'gpt-nano (reference results file)', x: mdls, y: GPT_NANO_SHARES },
           { name: 'uniform distribution', x: mdls, y: uniform.map(r4) },
+          { name: 'full context (ours, no reference)', x: mdls, y: fullShares.map(r4) },
         ],
         caption: 'The constant strings (MDL 1) carry about ten times their uniform share.',
       }],
-      tables: [{ title: 'Share per MDL class', columns: ['MDL', 'uniform', 'reference gpt-nano', 'ours'], rows: mdls.map((k, i) => [k, r4(uniform[i]!), GPT_NANO_SHARES[i]!, r4(shares[i]!)]) }],
+      tables: [{ title: 'Share per MDL class', columns: ['MDL', 'uniform', 'reference gpt-nano (context 1)', 'ours (context 1)', 'ours (full context)'], rows: mdls.map((k, i) => [k, r4(uniform[i]!), GPT_NANO_SHARES[i]!, r4(shares[i]!), r4(fullShares[i]!)]) }],
     };
   },
 };
