@@ -29,7 +29,7 @@ export const simplicityExperiment: Experiment = {
   system: 'complexity',
   paper: 'The No Free Lunch Theorem, Kolmogorov Complexity, and the Role of Inductive Biases in Machine Learning (Goldblum, Finzi, Rowan, Wilson; ICML 2024)',
   claim: 'Freshly initialised transformers already prefer simple outputs: constant binary strings are about 11× over-represented compared with the uniform distribution.',
-  budgetSeconds: { full: 30, quick: 5 },
+  budgetSeconds: { full: 60, quick: 10 },
   command: 'strata demo --only complexity-simplicity-bias',
   async run(ctx): Promise<ExperimentResult> {
     const t0 = performance.now();
