@@ -13,3 +13,5 @@ export * as forecast from './forecast/index.ts';
 export * as quere from './quere/index.ts';
 export * as diffusion from './diffusion/index.ts';
 export * as pde from './pde/index.ts';
+export * as bounds from './bounds/index.ts';
+export * as complexity from './complexity/index.ts';

@@ -17,5 +17,10 @@ import { learnedScoreExperiment } from './diffusion/learned-score.ts';
 import { diffrepsExperiment } from './diffusion/diffreps.ts';
 import { structuredMoeExperiment } from './nn/structured-moe.ts';
 import { pdeExperiment } from './pde/neural-ivp.ts';
+import { boundsExperiment } from './bounds/sublora-bounds.ts';
+import { compressionExperiment } from './complexity/compression.ts';
+import { labelCompressionExperiment } from './complexity/label-compression.ts';
+import { polynomialExperiment } from './complexity/polynomial.ts';
+import { simplicityExperiment } from './complexity/simplicity.ts';
 
-export const experiments: Experiment[] = [digitsExperiment, charLmExperiment, forecastExperiment, quereExperiment, linalgExperiment, structuredScalingExperiment, structuredLrTransferExperiment, structuredEinsumSweepExperiment, structuredMoeExperiment, eventSamplingExperiment, learnedScoreExperiment, diffrepsExperiment, pdeExperiment];
+export const experiments: Experiment[] = [digitsExperiment, charLmExperiment, forecastExperiment, quereExperiment, linalgExperiment, structuredScalingExperiment, structuredLrTransferExperiment, structuredEinsumSweepExperiment, structuredMoeExperiment, eventSamplingExperiment, learnedScoreExperiment, diffrepsExperiment, pdeExperiment, boundsExperiment, compressionExperiment, labelCompressionExperiment, polynomialExperiment, simplicityExperiment];

@@ -11,5 +11,7 @@ import { quereCommand } from './quere.ts';
 import { nnCommand } from './nn.ts';
 import { diffusionCommand } from './diffusion.ts';
 import { pdeCommand } from './pde.ts';
+import { boundsCommand } from './bounds.ts';
+import { complexityCommand } from './complexity.ts';
 
-export const commands: readonly Command[] = [demoCommand, serveCommand, linalgCommand, forecastCommand, quereCommand, nnCommand, diffusionCommand, pdeCommand];
+export const commands: readonly Command[] = [demoCommand, serveCommand, linalgCommand, forecastCommand, quereCommand, nnCommand, diffusionCommand, pdeCommand, boundsCommand, complexityCommand];
