@@ -176,3 +176,12 @@ test('a non-loopback host without an API key is served with a warning; with one,
   }
   await assert.rejects(startServer({ model: local!, port: 0, apiKey: '' }), /apiKey must be a non-empty string/);
 });
+
+test('generation without an onToken callback ends (regression: the hold-back loop never advanced) and matches the streamed tokens', { skip: STORIES_SKIP, timeout: 60_000 }, async () => {
+  const plain = await local!.sample({ prompt: 'Once upon a time', maxTokens: 12, temperature: 0, stop: ['Lily'] });
+  const seen: string[] = [];
+  const streamed = await local!.sample({ prompt: 'Once upon a time', maxTokens: 12, temperature: 0, stop: ['Lily'], onToken: (t) => seen.push(t.text) });
+  assert.equal(plain.text, ', there was a little girl named ');
+  assert.deepEqual(streamed.tokens.map((t) => t.text), plain.tokens.map((t) => t.text));
+  assert.deepEqual(seen, plain.tokens.map((t) => t.text));
+});

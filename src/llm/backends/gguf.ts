@@ -360,7 +360,8 @@ export class GgufLanguageModel implements LanguageModel {
       let finishReason: FinishReason = 'length';
       let text = '';
       let emitted = 0;
-      const emit = (upTo: number): void => { while (emitted < upTo) onToken?.(generated[emitted++]!); };
+      // (The index moves outside the optional call: `onToken?.(x[i++])` skips the increment when onToken is absent.)
+      const emit = (upTo: number): void => { for (; emitted < upTo; emitted++) onToken?.(generated[emitted]!); };
       const cancelled = (): boolean => signal?.aborted === true;
       if (cancelled()) throw new GenerationCancelledError(`${operation}: cancelled before it started`);
       if (options.maxTokens === 0) return { text, tokens: generated, finishReason, warnings: [], promptTokens: promptTokens.length };
