@@ -2,22 +2,17 @@
  * `strata forecast`: LLMTime forecasts of one CSV column with a local GGUF model (Strata's own digit model by
  * default) or an OpenAI-compatible server; `strata forecast score` scores saved samples with the paper's metrics.
  */
-import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ArgumentError, MissingResourceError } from '../../core/index.ts';
-import type { LanguageModel } from '../../llm/index.ts';
-import { loadGgufModel } from '../../llm/index.ts';
-import { createOpenAiHttpModel } from '../../llm/index.ts';
-import { QueryCache } from '../../llm/index.ts';
-import { readCsvSeries, futureTimes, type MissingPolicy, type CsvSeries, type CsvTable, type TimeIndex } from '../../forecast/index.ts';
-import { DEFAULT_MODEL_PATH } from '../../forecast/index.ts';
-import { figureScores, crps } from '../../forecast/index.ts';
+import { QueryCache, openModel, type LanguageModel } from '../../llm/index.ts';
+import {
+  readCsvSeries, futureTimes, DEFAULT_MODEL_PATH, figureScores, crps, forecast, nll, tune, DARTS_GPT3_GRID,
+  FORECAST_DEFAULTS, PRESETS, presetSettings,
+  type MissingPolicy, type CsvSeries, type CsvTable, type TimeIndex, type ForecastResult, type PresetName,
+} from '../../forecast/index.ts';
+import { connectionHelp, connectionOptions, modelSpecFromFlags } from '../model-options.ts';
 import { plotSvg } from '../forecast-plot.ts';
-import { forecast, type ForecastResult } from '../../forecast/index.ts';
-import { nll } from '../../forecast/index.ts';
-import { tune, DARTS_GPT3_GRID } from '../../forecast/index.ts';
-import { PRESETS, presetSettings, type PresetName } from '../../forecast/index.ts';
 import { commonOptions, parseCommandArgs, parseSeed, type CliIO, type Command } from '../command.ts';
 import { ProgressRenderer, progressMode } from '../progress.ts';
 
@@ -34,11 +29,14 @@ The history is rescaled, written as digits ("259,271,300,"), continued by the mo
 digits/separator/minus restriction, and parsed back; the table shows the per-step quantiles and the median.
 
 Model (default: Strata's own digit model, ${'models/forecast-digits.gguf'}):
-  --model PATH.gguf        a local GGUF model (llama.cpp through node-llama-cpp)
-  --url URL                an OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1 (with --model-name)
-  --model-name NAME        the server's model name
-  --threads N              llama.cpp threads (default 1)
-  --retries N              HTTP retries on 429/5xx/timeouts before giving up (default 5)
+${connectionHelp}
+Which sampling path a model gets (detected once per server and kept in the cache):
+  local GGUF model           digits-only sampling by an exact mask; temperature and top-p in TypeScript
+  server with /tokenize      (llama.cpp server, vLLM, strata serve) completions restricted to the digit tokens by
+                             logit bias (+100; +30 with --compat reference, as the paper)
+  server without /tokenize   (OpenAI, Ollama, LM Studio) unrestricted completions, numbers parsed out of the text
+                             (LLMTime's GPT-3 path)
+  chat-only model, or --chat LLMTime's GPT-4 chat prompt; the reply's numbers are parsed out
 
 Input (CSV read by csv-parse: quoted fields and quoted newlines work):
   --csv FILE --column NAME the series: one numeric column (its number, from 1, with --no-header)
@@ -56,18 +54,18 @@ Forecast:
   --horizon H              steps to forecast (integer ≥ 1)
   --holdout N              hold out the last N values and forecast them (horizon N); --json then carries "truth"
                            beside "samples", which \`strata forecast score\` reads
-  --samples N              completions to draw (default 20)
+  --samples N              completions to draw (default ${FORECAST_DEFAULTS.numSamples})
   --quantiles LIST         levels to report, e.g. 0.05,0.5,0.95 (default 0.1,0.5,0.9; the median is always included)
-  --temperature T          default 1.0;  --top-p P  default 0.9 (the paper's LLaMA settings)
-  --alpha A --beta B       scaler (default 0.99, 0.3);  --basic for the basic scaler
-  --prec P                 digits after the point (default 3);  --preset llama|gpt3|chat (default llama)
+  --temperature T          default ${FORECAST_DEFAULTS.temperature};  --top-p P  default ${FORECAST_DEFAULTS.topP} (the paper's LLaMA settings)
+  --alpha A --beta B       scaler (default ${FORECAST_DEFAULTS.scaler.alpha}, ${FORECAST_DEFAULTS.scaler.beta});  --basic for the basic scaler
+  --prec P                 digits after the point (default ${FORECAST_DEFAULTS.prec});  --preset llama|gpt3|chat (default ${FORECAST_DEFAULTS.preset})
   --compat default|reference   'reference' reproduces the authors' truncating digits and quirks
   --strict                 a completion with anything but digits/separators fails instead of reading as ≈ 0
   --tune                   choose α ∈ {0.5,0.7,0.9,0.99} and β ∈ {0,0.15,0.3,0.5} by validation NLL/D (the paper's
                            procedure; needs a backend that scores prompts)
   --chat                   prompt a chat model with LLMTime's instructions instead of continuing the digits
   --score                  hold out the last H values: forecast them and print MAE, CRPS and NLL/D
-  --seed N                 sampling seed (default 1)
+  --seed N                 sampling seed (default ${FORECAST_DEFAULTS.seed})
   --plot FILE.svg          history, median and the outer quantile band; the y-axis is clipped to the range of the
                            history and median widened by half its span (the caption says so when values are clipped)
   --cache FILE             SQLite cache of completions; default ${DEFAULT_CACHE} under the current directory
@@ -178,10 +176,6 @@ function describeInput(table: CsvTable, log: (m: string) => void): void {
   }
 }
 
-async function sha256(path: string): Promise<string> {
-  return createHash('sha256').update(readFileSync(path)).digest('hex');
-}
-
 /** Score one {truth, samples} document with the figure rules (and the fair energy CRPS when there are ≥ 2 samples). */
 function scoreDoc(d: { truth?: unknown; samples?: unknown }, where: string) {
   if (!d || !Array.isArray(d.truth) || !Array.isArray(d.samples)) {
@@ -239,7 +233,7 @@ export const forecastCommand: Command = {
     const { values } = parseCommandArgs('forecast', argv, {
       ...commonOptions,
       csv: { type: 'string' }, column: { type: 'string' }, horizon: { type: 'string' },
-      model: { type: 'string' }, url: { type: 'string' }, 'model-name': { type: 'string' }, threads: { type: 'string' }, retries: { type: 'string' },
+      ...connectionOptions,
       samples: { type: 'string' }, temperature: { type: 'string' }, 'top-p': { type: 'string' },
       alpha: { type: 'string' }, beta: { type: 'string' }, basic: { type: 'boolean' }, prec: { type: 'string' },
       preset: { type: 'string' }, compat: { type: 'string' }, missing: { type: 'string' }, strict: { type: 'boolean' },
@@ -258,23 +252,21 @@ export const forecastCommand: Command = {
     if (holdoutN !== null && values.score) throw new ArgumentError('forecast: --score already holds out the last H values; pass --score or --holdout N, not both');
     const levels = parseQuantiles(values.quantiles);
     const delimiter = parseDelimiter(values.delimiter);
-    const numSamples = parseNumber('--samples', values.samples, 20, (v) => Number.isInteger(v) && v >= 1, 'an integer ≥ 1');
-    const temperature = parseNumber('--temperature', values.temperature, 1, (v) => v >= 0, 'a number ≥ 0');
-    const topP = parseNumber('--top-p', values['top-p'], 0.9, (v) => v > 0 && v <= 1, 'a number in (0, 1]');
-    const alpha = parseNumber('--alpha', values.alpha, 0.99, (v) => v > 0 && v <= 1, 'a number in (0, 1]');
-    const beta = parseNumber('--beta', values.beta, 0.3, (v) => v >= 0, 'a number ≥ 0');
-    const prec = parseNumber('--prec', values.prec, 3, (v) => Number.isInteger(v) && v >= 0 && v <= 8, 'an integer from 0 to 8');
-    const threads = parseNumber('--threads', values.threads, 1, (v) => Number.isInteger(v) && v >= 1, 'an integer ≥ 1');
-    const retries = parseNumber('--retries', values.retries, 5, (v) => Number.isInteger(v) && v >= 0, 'an integer ≥ 0');
-    const seed = parseSeed(values.seed, 1);
-    const preset = (values.preset ?? 'llama') as PresetName;
+    const D = FORECAST_DEFAULTS;
+    const numSamples = parseNumber('--samples', values.samples, D.numSamples, (v) => Number.isInteger(v) && v >= 1, 'an integer ≥ 1');
+    const temperature = parseNumber('--temperature', values.temperature, D.temperature, (v) => v >= 0, 'a number ≥ 0');
+    const topP = parseNumber('--top-p', values['top-p'], D.topP, (v) => v > 0 && v <= 1, 'a number in (0, 1]');
+    const alpha = parseNumber('--alpha', values.alpha, D.scaler.alpha, (v) => v > 0 && v <= 1, 'a number in (0, 1]');
+    const beta = parseNumber('--beta', values.beta, D.scaler.beta, (v) => v >= 0, 'a number ≥ 0');
+    const prec = parseNumber('--prec', values.prec, D.prec, (v) => Number.isInteger(v) && v >= 0 && v <= 8, 'an integer from 0 to 8');
+    const seed = parseSeed(values.seed, D.seed);
+    const preset = (values.preset ?? D.preset) as PresetName;
     if (!(preset in PRESETS)) throw new ArgumentError(`--preset: expected one of ${Object.keys(PRESETS).join(', ')}, got '${preset}'`);
     const compat = values.compat ?? 'default';
     if (compat !== 'default' && compat !== 'reference') throw new ArgumentError(`--compat: expected 'default' or 'reference', got '${compat}'`);
     const missing = (values.missing ?? 'error') as MissingPolicy;
     if (!['error', 'nan', 'interpolate'].includes(missing)) throw new ArgumentError(`--missing: expected error, nan or interpolate, got '${missing}'`);
-    if (values.url && values.model) throw new ArgumentError('forecast: pass either --model PATH.gguf or --url URL --model-name NAME, not both');
-    if (values.url && !values['model-name']) throw new ArgumentError('forecast: --url needs --model-name (the name the server knows the model by)');
+    const spec = modelSpecFromFlags('forecast', values, io, DEFAULT_MODEL_PATH);
     if (values.replay && values['no-cache']) throw new ArgumentError('forecast: --replay reads the cache; it cannot be combined with --no-cache');
 
     const held = values.score || holdoutN !== null;
@@ -288,28 +280,21 @@ export const forecastCommand: Command = {
     const progress = new ProgressRenderer({ stream: io.stderr, mode, prefix: 'forecast' });
     const log = (m: string) => progress.log(m);
     describeInput(table, log);
-    const modelPath = values.url ? null : resolve(io.cwd, values.model ?? DEFAULT_MODEL_PATH);
-    if (modelPath && !existsSync(modelPath)) {
+    if (spec.kind === 'gguf' && !existsSync(spec.path)) {
       throw new MissingResourceError(values.model
-        ? `forecast: model file ${modelPath} does not exist; pass the path of a .gguf file`
-        : `forecast: the default model ${modelPath} is missing; regenerate it with 'npx tsx scripts/train-forecast-model.ts' or pass --model PATH.gguf`);
+        ? `forecast: model file ${spec.path} does not exist; pass the path of a .gguf file`
+        : `forecast: the default model ${spec.path} is missing; regenerate it with 'npx tsx scripts/train-forecast-model.ts' or pass --model PATH.gguf`);
     }
     const cachePath = resolve(io.cwd, values.cache ?? DEFAULT_CACHE);
     const cacheIsNew = !values['no-cache'] && !existsSync(cachePath);
     const cache = values['no-cache'] ? undefined : new QueryCache(cachePath);
     if (cacheIsNew) log(`cache: created ${cachePath} (completions are reused on the next run; --no-cache to skip, --cache FILE to move it)`);
-    let model: LanguageModel | null = null;
-    let identity: string;
+    let opened: LanguageModel | undefined;
     try {
-      if (values.replay) {
-        identity = values.url ? `openai-http:${values.url.replace(/\/+$/, '')}#${values['model-name']}` : `gguf:sha256:${await sha256(modelPath!)}`;
-      } else if (values.url) {
-        model = createOpenAiHttpModel({ baseUrl: values.url, model: values['model-name']!, apiKey: process.env.OPENAI_API_KEY, retry: { maxRetries: retries } });
-        identity = model.identity;
-      } else {
-        model = await loadGgufModel(modelPath!, { threads });
-        identity = model.identity;
-      }
+      // The cache goes around the model here, so every call below (tune, forecast, nll) is cached and --replay needs
+      // nothing but the cache (a replay model answers from it and never loads or calls the model).
+      const model = opened = await openModel(spec, { ...(cache ? { cache } : {}), replay: values.replay === true });
+      const identity = model.identity;
       const results: SeriesResult[] = [];
       for (const job of jobs) {
         const { history, truth } = job;
@@ -317,16 +302,16 @@ export const forecastCommand: Command = {
         let scalerOptions = { alpha, beta, basic: values.basic === true };
         let tuned: { alpha: number; beta: number; nllPerDim: number } | null = null;
         if (values.tune) {
-          if (!model) throw new ArgumentError('forecast: --tune scores prompts with the model; it cannot run with --replay');
+          if (values.replay) throw new ArgumentError('forecast: --tune scores prompts with the model; it cannot run with --replay');
           if (values.basic) throw new ArgumentError('forecast: --tune searches the advanced scaler\'s α and β; drop --basic');
-          const r = await tune(history, horizon, { model, settings, cache, grid: { alpha: DARTS_GPT3_GRID.alpha, beta: DARTS_GPT3_GRID.beta, prec: [prec] } });
+          const r = await tune(history, horizon, { model, settings, grid: { alpha: DARTS_GPT3_GRID.alpha, beta: DARTS_GPT3_GRID.beta, prec: [prec] } });
           tuned = r.best;
           scalerOptions = { alpha: r.best.alpha, beta: r.best.beta, basic: false };
           log(`tuned${name} on the last ${r.valLength} history values: α ${r.best.alpha}, β ${r.best.beta} (validation NLL/D ${fmt(r.best.nllPerDim)})`);
         }
         const fc = await forecast(history, horizon, {
-          model, identity, settings, scaler: scalerOptions, numSamples, temperature, topP, chat: values.chat === true,
-          compat, seed, strict: values.strict === true, cache, replay: values.replay === true,
+          model, settings, scaler: scalerOptions, numSamples, temperature, topP, chat: values.chat === true,
+          compat, seed, strict: values.strict === true,
           onProgress: (done, total) => progress.update(done, total, job.id === null ? 'samples' : `samples ${job.id}`),
         });
         progress.finish();
@@ -336,9 +321,9 @@ export const forecastCommand: Command = {
         if (truth && values.score) {
           const s = figureScores(fc.samples.length >= 1 ? fc.samples : [], truth);
           let nllPerDim: number | null = null;
-          if (model && model.capabilities.promptLogprobs) {
-            nllPerDim = (await nll(history, truth, { model, settings, scaler: scalerOptions, cache, compat })).nllPerDim;
-          } else if (!model) {
+          if (!values.replay && model.capabilities.promptLogprobs) {
+            nllPerDim = (await nll(history, truth, { model, settings, scaler: scalerOptions, compat })).nllPerDim;
+          } else if (values.replay) {
             log('note: NLL/D needs the model (teacher-forced scoring); it is not computed in --replay mode');
           } else {
             log(`note: ${model.provider} cannot score prompts, so NLL/D is not available`);
@@ -383,14 +368,14 @@ export const forecastCommand: Command = {
             rows.push([r.job.futureTimes ? r.job.futureTimes[t]! : String(n + t + 1), ...r.quantiles.map((q) => fmt(q[t]!)), ...(r.job.truth ? [fmt(r.job.truth[t]!)] : [])]);
           }
           io.stdout.write(table_(rows));
-          io.stdout.write(`${r.fc.samples.length} samples (${r.fc.failures} failed, ${r.fc.padded} padded, ${r.fc.cached} from cache) from ${model?.modelId ?? identity}; prompt kept ${r.fc.promptSteps} of ${n} steps\n`);
+          io.stdout.write(`${r.fc.samples.length} samples (${r.fc.failures} failed, ${r.fc.padded} padded, ${r.fc.cached} from cache) from ${model.modelId}; prompt kept ${r.fc.promptSteps} of ${n} steps\n`);
           if (r.scores) io.stdout.write(`held-out ${horizon} steps: MAE ${fmt(r.scores.mae)}  CRPS ${fmt(r.scores.crps)}  NLL/D ${r.scores.nllPerDim === null ? 'n/a' : fmt(r.scores.nllPerDim)}\n`);
         }
         if (plotted) io.stdout.write(`plot: ${values.plot} — ${plotted.caption}\n`);
       }
       return 0;
     } finally {
-      await model?.close();
+      await opened?.close();
       cache?.close();
     }
   },
