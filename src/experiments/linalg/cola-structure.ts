@@ -6,7 +6,7 @@
  * Laplacians (a 2-D grid Laplacian), and a solve with low-rank + diagonal (Woodbury). Times and errors are reported
  * beside CoLA's recorded times from the spec where CoLA has a number for the same problem.
  */
-import type { Experiment, ExperimentContext, ExperimentResult, Figure, Series, Table } from '../contract.ts';
+import type { Experiment, ExperimentContext, ExperimentResult, Figure, Series, Table, Verdict } from '../contract.ts';
 import { loadavg } from 'node:os';
 import { Rng } from '../../core/index.ts';
 import * as L from '../../linalg/index.ts';
@@ -18,6 +18,29 @@ const COLA = {
 };
 
 interface Point { problem: string; method: 'dispatch' | 'dense' | 'iterative'; N: number; seconds: number; error: number | null; note: string }
+
+export interface ColaMetrics {
+  /** Largest relative error of a dispatched result. */
+  dispatchError: number;
+  /** Per problem family at its largest common size: dispatch's speed-up over dense and over structure-blind iterative. */
+  speedups: { dense: number; iterative: number }[];
+  /** Rows of CoLA's recorded times that Strata beat, of the rows measured. */
+  beatsColaRows: number;
+  colaRows: number;
+}
+
+/**
+ * Exploiting structure pays: dispatch is accurate (relative error < 1e-9) and ≥ 10× faster than both the dense and
+ * the structure-blind iterative method on every problem family, and beats CoLA's recorded times. A 10× margin is far
+ * beyond the timing noise of repeated runs on a loaded machine, which is why one timing per size is enough. Accurate
+ * with at least one 10× win → partly; inaccurate or no 10× win → not reproduced.
+ */
+export function colaVerdict(m: ColaMetrics): Verdict {
+  const accurate = m.dispatchError < 1e-9;
+  const bigWins = m.speedups.filter((s) => Math.min(s.dense, s.iterative) >= 10).length;
+  if (accurate && m.speedups.length > 0 && bigWins === m.speedups.length && m.beatsColaRows === m.colaRows) return 'reproduced';
+  return accurate && bigWins >= 1 ? 'partly reproduced' : 'not reproduced';
+}
 
 function gaussian(rng: Rng, m: number, n: number): L.Mat {
   const d = new Float64Array(m * n); for (let i = 0; i < d.length; i++) d[i] = rng.gauss();
@@ -151,8 +174,7 @@ export async function runLinalgExperiment(ctx: ExperimentContext): Promise<Exper
   const beatsCola = measuredCola.filter((row) => row[1]! < row[2]).length;
   const bigWins = Object.values(speedups).filter((s) => Math.min(s.dense, s.iterative) >= 10).length;
   const accurate = dispatchErr < 1e-9;
-  const verdict = accurate && bigWins === 3 && beatsCola === measuredCola.length ? 'reproduced'
-    : accurate && bigWins >= 1 ? 'partly reproduced' : 'not reproduced';
+  const verdict = colaVerdict({ dispatchError: dispatchErr, speedups: Object.values(speedups), beatsColaRows: beatsCola, colaRows: measuredCola.length });
 
   const fmt = (x: number) => (x >= 1 ? x.toFixed(2) : x.toExponential(2));
   const speedText = Object.entries(speedups).map(([p, s]) => `${p} at N=${s.N}: ${s.dense.toFixed(0)}× faster than dense, ${s.iterative.toFixed(0)}× faster than structure-blind iterative`).join('; ');

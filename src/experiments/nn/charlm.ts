@@ -7,6 +7,7 @@ import {
   softmax,
 } from '../../nn/index.ts';
 import { CharVocab, loadCorpus } from './data.ts';
+import { checkVerdict } from '../verdict.ts';
 
 export interface CharLmRun {
   config: TransformerConfig;
@@ -109,6 +110,10 @@ export function sampleText(params: TransformerParams, config: TransformerConfig,
   });
 }
 
+/** The foundation check: held-out loss below 0.8 × the unigram entropy and below the bigram entropy (our targets). */
+export const charlmCheckPasses = (m: { valLoss: number; unigramEntropy: number; bigramEntropy: number }): boolean =>
+  m.valLoss < 0.8 * m.unigramEntropy && m.valLoss < m.bigramEntropy;
+
 export const charLmExperiment: Experiment = {
   name: 'char-transformer',
   system: 'core',
@@ -119,11 +124,9 @@ export const charLmExperiment: Experiment = {
   async run(ctx) {
     const corpus = loadCorpus(ctx.sharedDataDir, ctx.seed);
     const r = trainCharLm({ text: corpus.text, source: corpus.source, seed: ctx.seed, steps: ctx.quick ? 80 : ctx.extended ? 1000 : 250, progress: ctx.progress });
-    const belowUni = r.valLoss < 0.8 * r.unigramEntropy;
-    const belowBi = r.valLoss < r.bigramEntropy;
     const evalPts = r.curve.filter((c) => c.val !== null);
     return {
-      verdict: belowUni && belowBi ? 'reproduced' : belowUni ? 'partly reproduced' : 'not reproduced',
+      verdict: checkVerdict(charlmCheckPasses(r)),
       summary: `Held-out loss ${r.valLoss.toFixed(3)} nats/char vs unigram entropy ${r.unigramEntropy.toFixed(3)} and bigram ${r.bigramEntropy.toFixed(3)} after ${r.steps} steps (${(r.seconds).toFixed(1)} s, ${Math.round(r.tokensPerSecond)} tokens/s, ${r.nParams.toLocaleString('en-US')} parameters). Sample: “${r.sample.replace(/\s+/g, ' ').slice(0, 100)}”`,
       setup: `Llama-layout transformer (dim ${r.config.dim}, ${r.config.layers} layers, ${r.config.heads} heads, SwiGLU ${r.config.hidden}, RoPE, context ${r.config.context}), float32, AdamW with cosine schedule and clipping, batch 16. Data: ${r.source}; last 10% held out. "Well below" = under 80% of the unigram entropy.`,
       metrics: { val_loss: r.valLoss, unigram_entropy: r.unigramEntropy, bigram_entropy: r.bigramEntropy, tokens_per_second: r.tokensPerSecond, params: r.nParams },
