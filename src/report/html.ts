@@ -151,7 +151,10 @@ function figureBlock(e: ExperimentRecord, f: Figure): string {
   return `<figure class="figure" id="${experimentAnchor(e.name)}-fig-${slug(f.id)}">${renderFigureSvg(f, { idPrefix: experimentAnchor(e.name) })}<figcaption><strong>${escapeHtml(f.title)}</strong>${caption}</figcaption></figure>`;
 }
 
-/** Ours vs the paper, one row per metric; metrics without a paper figure still show ours. */
+/**
+ * Ours vs the reference figures, one row per metric; metrics without a reference still show ours. A reference is a
+ * paper's figure, a target we set, or a value derived from our own run: experiments name the source in the value.
+ */
 function comparisonTable(e: ExperimentRecord): string {
   const keys = [...Object.keys(e.metrics), ...Object.keys(e.reference).filter((k) => !(k in e.metrics))];
   if (keys.length === 0) return '';
@@ -162,7 +165,7 @@ function comparisonTable(e: ExperimentRecord): string {
       return `<tr><td>${escapeHtml(k)}</td><td class="num ours">${escapeHtml(formatValue(ours))}</td><td class="num paper">${escapeHtml(formatValue(paper))}</td></tr>`;
     })
     .join('\n');
-  return `<table class="comparison"><caption>Ours vs the paper</caption><thead><tr><th>Metric</th><th class="num">Ours</th><th class="num">Paper</th></tr></thead><tbody>
+  return `<table class="comparison"><caption>Ours vs the reference figures</caption><thead><tr><th>Metric</th><th class="num">Ours</th><th class="num">Reference (source)</th></tr></thead><tbody>
 ${rows}
 </tbody></table>`;
 }

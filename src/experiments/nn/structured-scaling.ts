@@ -175,7 +175,7 @@ export function summarise(rows: SweepRow[], cfg: SweepConfig): ExperimentResult 
       ...names.map((n) => [`mse_${n}_largest`, at(n, nb - 1) ? +at(n, nb - 1)!.mse.toFixed(5) : null]),
     ]),
     reference: Object.fromEntries([
-      ...names.map((n) => [`slope_${n}`, n === 'btt' ? 'steeper than dense (figure-only)' : n === 'dense' ? null : 'shallower than dense (figure-only)']),
+      ...names.map((n) => [`slope_${n}`, n === 'btt' ? 'steeper than dense (paper: Qiu et al. 2024, CIFAR MLP figure; no numbers given)' : n === 'dense' ? null : 'shallower than dense (paper: Qiu et al. 2024, CIFAR MLP figure; no numbers given)']),
       ...names.map((n) => [`mse_${n}_largest`, null]),
     ]),
     figures: [{

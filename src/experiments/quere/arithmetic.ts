@@ -205,10 +205,10 @@ export async function runQuereMiniature(ctx: ExperimentContext): Promise<Experim
       calls_per_second: rate,
     },
     reference: {
-      quere_auroc: '0.73–0.96 (unverified)', followups_auroc: null, followups_auroc_ci_lo: '> 0.5 (target: above chance)', unseen_questions_auroc: 'random questions come close (unverified)',
-      top5_logprob_auroc: 'full logits 0.53–0.60 (unverified)', post_conf_auroc: '0.79–0.92 (unverified)', white_box_auroc: 'RepE 0.66–0.70 (unverified)', reference_reading_auroc: null,
+      quere_auroc: '0.73–0.96 (paper: GSM8K, NQ, SQuAD with LLaMA/GPT models; secondary summary, unverified)', followups_auroc: null, followups_auroc_ci_lo: '> 0.5 (target: above chance)', unseen_questions_auroc: 'random questions come close (paper; unverified)',
+      top5_logprob_auroc: 'full logits 0.53–0.60 (paper; unverified)', post_conf_auroc: '0.79–0.92 (paper; unverified)', white_box_auroc: 'RepE 0.66–0.70 (paper; unverified)', reference_reading_auroc: null,
       quere_ece: null, quere_ece_calibrated: null, auroc_gain_over_answer_probability: null, auroc_gain_ci_lo: '> 0 (target)', adversarial_correctness_oracle_ceiling: null,
-      adversarial_accuracy: '0.87–0.93 (paper: adversarial BoolQ, secondary summary, unverified); ≥ 0.9 (target)', model_id_accuracy: 'near 1 (unverified)', calls_per_second: null,
+      adversarial_accuracy: '0.87–0.93 (paper: adversarial BoolQ, secondary summary, unverified); ≥ 0.9 (target)', model_id_accuracy: 'near 1 (paper; unverified)', calls_per_second: null,
     },
     figures: [{
       id: 'quere-auroc', title: 'Correctness prediction on held-out sums (AUROC)', kind: 'bar', xLabel: 'probe', yLabel: 'AUROC',
