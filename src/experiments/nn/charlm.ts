@@ -116,6 +116,7 @@ export const charlmCheckPasses = (m: { valLoss: number; unigramEntropy: number; 
 
 export const charLmExperiment: Experiment = {
   name: 'char-transformer',
+  kind: 'check',
   system: 'core',
   paper: 'Strata foundation check (decoder-only transformer trained with Strata autodiff on Debian fortunes)',
   claim: 'A tiny character transformer trained with the core autodiff and AdamW reaches a held-out loss well below the unigram entropy of the text (and below the bigram model).',

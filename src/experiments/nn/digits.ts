@@ -66,6 +66,7 @@ export const digitsCheckPasses = (m: { testAccuracy: number; seconds: number }):
 
 export const digitsExperiment: Experiment = {
   name: 'digits-mlp',
+  kind: 'check',
   system: 'core',
   paper: 'Strata foundation check (reverse-mode autodiff + AdamW on the UCI/scikit-learn 8×8 digits)',
   claim: 'The numerical core, its autodiff and its optimizer train a small MLP to at least 95% test accuracy on the 8×8 digits in under 30 seconds.',
