@@ -107,3 +107,17 @@ test('writeReport writes results.json with the fields the issue fixes, per exper
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a --quick run marks every verdict "smoke": a smoke test of the code paths, not a finding', async () => {
+  const quick = await run([barFixture, checkFixture]);
+  assert.equal(quick.options.quick, true);
+  const html = renderReport(quick);
+  // Verdict badges (tally chips start with a count and carry no marker).
+  const badges = [...html.matchAll(/<span class="badge badge-(?:reproduced|passed)">(?!\d)(.{0,40})/g)].map((m) => m[1]!);
+  assert.equal(badges.length, 6, 'two experiments × contents, summary or checks table, section');
+  for (const b of badges) assert.match(b, /^<span class="smoke"/, `badge without the smoke marker: ${b}`);
+  assert.match(html, /quick \(smoke\) run/);
+  const full = renderReport({ ...quick, options: { ...quick.options, quick: false } });
+  assert.doesNotMatch(full, /class="smoke"/);
+  assert.doesNotMatch(full, /\(smoke/);
+});

@@ -189,7 +189,7 @@ export async function runForecastExperiment(ctx: ExperimentContext, modelPath = 
   const methods: Method[] = ['strata', 'lastValue', 'seasonalNaive', 'arima'];
   const paperRow = (n: string) => PAPER_DARTS[n];
   const table = {
-    title: `Per series (${real ? 'Darts, LLMTime 80/20 split' : 'synthetic stand-ins: Darts data absent'}): normalised MAE / CRPS (figure rule) / NLL/D; paper columns from the authors' result files`,
+    title: `Per series (${real ? 'Darts, LLMTime 80/20 split' : 'synthetic stand-ins: Darts data absent'}): normalised MAE / CRPS / NLL/D (CRPS: quantile loss at the 10%, 20%, …, 100% quantiles of the first 10 samples, summed over steps and divided by Σ|y|, as LLMTime's figures compute it); paper columns: Gruver et al. 2023, LLMTime with GPT-3 and LLaMA-2 70B, and their ARIMA, from the authors' result files`,
     columns: ['series', 'method', 'MAE', 'CRPS', 'NLL/D', 'paper GPT-3 (MAE/CRPS/NLL)', 'paper LLaMA-2 70B', 'paper ARIMA', 'note'],
     rows: rows.map((r) => {
       const p = paperRow(r.series);
@@ -209,7 +209,7 @@ export async function runForecastExperiment(ctx: ExperimentContext, modelPath = 
     ] as (string | number | null)[][],
   };
   const barFigure: Figure = {
-    id: 'forecast-crps', title: 'CRPS per series (lower is better)', kind: 'bar', xLabel: 'series', yLabel: 'CRPS (figure rule)',
+    id: 'forecast-crps', title: 'CRPS per series (lower is better)', kind: 'bar', xLabel: 'series', yLabel: 'CRPS (normalised quantile loss)',
     categories: names,
     series: methods.map((m) => ({ name: METHOD_NAMES[m], x: names.map((_, i) => i), y: names.map((n) => get(m, n).crps) })),
     caption: 'The 8-series CRPS of the zero-shot digit model beside fitted classical baselines.',
@@ -236,7 +236,7 @@ export async function runForecastExperiment(ctx: ExperimentContext, modelPath = 
       `${partB ? 'The zero-shot claim holds in miniature.' : `The zero-shot claim is not reproduced (${[beatsLast < needBeat ? 'too few wins over last value' : '', crpsRatio > 1.25 ? 'CRPS more than 1.25× ARIMA\'s' : '', finite ? '' : 'non-finite NLL/D'].filter(Boolean).join(', ')}): a digit model this small, trained for minutes on synthetic data, stays behind per-series fitted ARIMA; the paper's billion-parameter models cannot run here.`} ` +
       `Check of our own code (not the paper's claim), exact Gaussian digit oracle: pipeline NLL/D ${oracle.map((o) => `${f(o.pipeline, 4)} vs exact ${f(o.exact, 4)} (${o.mode})`).join(', ')} — ${oracleOk ? 'passed: the digit likelihood is the continuous density' : 'FAILED: the pipeline likelihood does not match the exact density'}. ` +
       `One sampling seed per series: sampling noise in CRPS is not estimated.`,
-    setup: `Protocol of spec §5: llama preset ("259,271,"), prec 3, round digit mode, advanced scaler ${ctx.extended ? 'with α ∈ {0.5, 0.7, 0.9, 0.99} and β ∈ {0, 0.15, 0.3, 0.5} chosen per series by validation NLL/D on the training part (the paper\'s GPT-3 protocol)' : 'α 0.99 β 0.3'}, temperature 1.0, top-p 0.9, ${numSamples} samples per series, prompts truncated to the model's 256-token context (generation slides the window), NLL/D by teacher-forced windows. Model: models/forecast-digits.gguf (trained by scripts/train-forecast-model.ts on synthetic series only), run by llama.cpp through node-llama-cpp, 1 thread; ${Math.round(sampledTokens)} sampled tokens in ${f(seconds, 0)} s for sampling, scoring and baselines. Baselines fitted per series on the training part: last value and seasonal naive as Gaussian random walks (period = the lag of maximal autocorrelation of the differences), auto-ARIMA (KPSS for d, AIC over p ∈ {0,1,2,3,4,6,8,12,13}, q ∈ {0,1,2}, CSS fit); all produce ${numSamples} sample paths, and their NLL/D is the teacher-forced one-step Gaussian likelihood.`,
+    setup: `Protocol: llama preset ("259,271,"), prec 3, round digit mode, advanced scaler ${ctx.extended ? 'with α ∈ {0.5, 0.7, 0.9, 0.99} and β ∈ {0, 0.15, 0.3, 0.5} chosen per series by validation NLL/D on the training part (the paper\'s GPT-3 protocol)' : 'α 0.99 β 0.3'}, temperature 1.0, top-p 0.9, ${numSamples} samples per series, prompts truncated to the model's 256-token context (generation slides the window), NLL/D by teacher-forced windows. Model: models/forecast-digits.gguf (trained by scripts/train-forecast-model.ts on synthetic series only), run by llama.cpp through node-llama-cpp, 1 thread; ${Math.round(sampledTokens)} sampled tokens in ${f(seconds, 0)} s for sampling, scoring and baselines. Baselines fitted per series on the training part: last value and seasonal naive as Gaussian random walks (period = the lag of maximal autocorrelation of the differences), auto-ARIMA (KPSS for d, AIC over p ∈ {0,1,2,3,4,6,8,12,13}, q ∈ {0,1,2}, CSS fit); all produce ${numSamples} sample paths, and their NLL/D is the teacher-forced one-step Gaussian likelihood.`,
     metrics: {
       oracle_nll_gap: oracleGap,
       mae: mean('strata', 'mae'), crps: mean('strata', 'crps'), nll_per_dim: mean('strata', 'nll'),
