@@ -6,7 +6,7 @@ import { scalingVerdict } from '../../src/experiments/nn/structured-scaling.ts';
 import { lrTransferVerdict } from '../../src/experiments/nn/structured-lr-transfer.ts';
 import { einsumVerdict, type EinsumStructureMetrics } from '../../src/experiments/nn/structured-einsum-sweep.ts';
 import { moeVerdict } from '../../src/experiments/nn/structured-moe.ts';
-import { quereVerdict, correctnessOracleCeiling } from '../../src/experiments/quere/arithmetic.ts';
+import { quereVerdict, correctnessOracleCeiling, pairedAurocGain } from '../../src/experiments/quere/arithmetic.ts';
 import { colaVerdict } from '../../src/experiments/linalg/cola-structure.ts';
 import { digitsCheckPasses } from '../../src/experiments/nn/digits.ts';
 import { charlmCheckPasses } from '../../src/experiments/nn/charlm.ts';
@@ -140,4 +140,18 @@ test('foundation checks pass or fail on their targets', () => {
   assert.equal(charlmCheckPasses({ valLoss: 2.0, unigramEntropy: 3.0, bigramEntropy: 2.5 }), true);
   assert.equal(charlmCheckPasses({ valLoss: 2.45, unigramEntropy: 3.0, bigramEntropy: 2.5 }), false);
   assert.equal(charlmCheckPasses({ valLoss: 2.0, unigramEntropy: 3.0, bigramEntropy: 1.9 }), false);
+});
+
+test('pairedAurocGain: identical probes give a zero interval; a perfect probe over a useless one a positive one', () => {
+  const labels = Array.from({ length: 60 }, (_, i) => i % 2 === 0);
+  const perfect = Float64Array.from(labels, (v) => (v ? 0.9 : 0.1));
+  // Scores unrelated to the labels (period 4 vs the labels' period 2): AUROC exactly 0.5.
+  const useless = Float64Array.from(labels, (_, i) => (i % 4 < 2 ? 0.7 : 0.3));
+  const same = pairedAurocGain(labels, useless, useless, 1, 200);
+  assert.deepEqual([same.estimate, same.lo, same.hi], [0, 0, 0]);
+  const gain = pairedAurocGain(labels, perfect, useless, 1, 200);
+  assert.ok(Math.abs(gain.estimate - 0.5) < 1e-12, `estimate ${gain.estimate}`);
+  assert.ok(gain.lo > 0.2 && gain.hi <= 0.75, `[${gain.lo}, ${gain.hi}]`);
+  const reverse = pairedAurocGain(labels, useless, perfect, 1, 200);
+  assert.ok(reverse.hi < 0);
 });

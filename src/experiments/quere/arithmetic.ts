@@ -49,8 +49,11 @@ export function correctnessOracleCeiling(cleanAccuracy: number, adversarialAccur
   return Math.max(a, 1 - a);
 }
 
-/** Paired percentile bootstrap of AUROC(a) − AUROC(b) on the same test items (resampled jointly). */
-function pairedAurocGain(labels: readonly boolean[], a: Float64Array, b: Float64Array, seed: number, samples: number) {
+/**
+ * Paired percentile bootstrap of AUROC(a) − AUROC(b) on the same test items: each resample draws items once and
+ * scores both probes on them, so the interval is of the difference, not of two independent AUROCs.
+ */
+export function pairedAurocGain(labels: readonly boolean[], a: Float64Array, b: Float64Array, seed: number, samples: number) {
   const idx = Float64Array.from(labels, (_, i) => i);
   return bootstrapInterval((y, ii) => auroc(y, Float64Array.from(ii, (i) => a[i]!)) - auroc(y, Float64Array.from(ii, (i) => b[i]!)),
     labels.map((v) => (v ? 1 : 0)), idx, { seed, samples });
