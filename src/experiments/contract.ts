@@ -88,6 +88,12 @@ export interface Experiment {
   paper: string;
   /** The claim this experiment tests, as one sentence. */
   claim: string;
+  /**
+   * 'claim' (default): a paper's claim, counted in the reproduction tally. 'check': a test of Strata's own code (a
+   * foundation check), shown as passed/failed in its own report section and outside the tally; its verdict is
+   * 'reproduced' when it passes and 'not reproduced' when it fails.
+   */
+  kind?: 'claim' | 'check';
   /** Expected wall time on 2 cores in seconds: the default run (`full`), `--quick`, and `--extended` where it differs. */
   budgetSeconds: { full: number; quick: number; extended?: number };
   /** The shell command that reproduces this experiment alone. */

@@ -13,6 +13,8 @@ export interface ExperimentRecord {
   system: SystemName;
   paper: string;
   claim: string;
+  /** 'check' for a foundation check (outside the reproduction tally); absent in files written before it existed = 'claim'. */
+  kind?: 'claim' | 'check';
   /** A failed experiment did not reproduce anything: its verdict is 'not reproduced' and `status` says why. */
   verdict: Verdict;
   metrics: Record<string, number | string | null>;

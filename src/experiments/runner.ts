@@ -240,6 +240,7 @@ function describe(e: Experiment) {
     system: e.system,
     paper: e.paper,
     claim: e.claim,
+    kind: e.kind ?? 'claim',
     command: e.command,
     budgetSeconds: e.budgetSeconds,
   };

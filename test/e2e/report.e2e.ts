@@ -90,7 +90,8 @@ async function assertReportMatches(page: Page, results: DemoResults): Promise<vo
   }
   await assertVisible(page, 'nav#toc', 'table of contents');
   await assertVisible(page, '#summary table', 'summary table');
-  assert.equal(await page.locator('#summary tbody tr').count(), results.experiments.length, 'one summary row per experiment');
+  // Paper claims in the summary, foundation checks in their own table: one row per experiment in all.
+  assert.equal(await page.locator('#summary tbody tr, #checks tbody tr').count(), results.experiments.length, 'one summary row per experiment');
   assert.equal(await page.locator('nav#toc li').count(), results.experiments.length + 2, 'contents: summary, experiments, environment');
 
   for (const e of results.experiments) {
@@ -103,7 +104,8 @@ async function assertReportMatches(page: Page, results: DemoResults): Promise<vo
       await assertVisible(page, `${section} .error-box`, `error box of ${e.name}`);
       assert.ok((await page.locator(`${section} .error-box`).innerText()).includes(e.error!.message), 'error message shown verbatim');
     } else {
-      assert.ok(badgeText.includes(e.verdict), `badge of ${e.name} says '${badgeText}', expected '${e.verdict}'`);
+      const expected = e.kind === 'check' ? (e.verdict === 'reproduced' ? 'check passed' : 'check failed') : e.verdict;
+      assert.ok(badgeText.includes(expected), `badge of ${e.name} says '${badgeText}', expected '${expected}'`);
     }
     assert.ok((await page.locator(`${section} .claim`).innerText()).includes(e.claim), `claim of ${e.name} shown verbatim`);
     await assertVisible(page, `${section} pre.command`, `reproduce command of ${e.name}`);

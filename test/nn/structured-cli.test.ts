@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { nnCommand } from '../../src/cli/commands/nn.ts';
 import { testIO } from '../cli/io.ts';
+import { scalingVerdict } from '../../src/experiments/nn/structured-scaling.ts';
 
 test('strata nn layer prints shapes, counts, taxonomy and multipliers; --json is one document', async () => {
   const io = testIO(process.cwd());
@@ -31,7 +32,9 @@ test('strata nn sweep --task teacher --json runs a tiny sweep and returns the re
   assert.equal(await nnCommand.run(['sweep', '--task', 'teacher', '--structs', 'dense,btt', '--steps', '3', '--json', '--quiet'], io), 0);
   const doc = JSON.parse(io.stdout.text);
   assert.equal(doc.task, 'teacher');
-  assert.ok(['reproduced', 'partly reproduced', 'not reproduced'].includes(doc.verdict));
+  // One seed, a 3-step sweep: the verdict is the pure function of the recorded metrics.
+  const m = doc.metrics as Record<string, number>;
+  assert.equal(doc.verdict, scalingVerdict({ slopes: { dense: [m.slope_dense!], btt: [m.slope_btt!] }, mseLargest: { dense: [m.mse_dense_largest!], btt: [m.mse_btt_largest!] } }).verdict);
   assert.deepEqual([...new Set(doc.tables[0].rows.map((r: unknown[]) => r[0]))], ['dense', 'btt']);
   assert.equal(io.stderr.text, '');
 });

@@ -196,4 +196,19 @@ export const failingFixture: Experiment = {
   },
 };
 
-export const fixtureExperiments: Experiment[] = [monteCarloFixture, scatterFixture, barFixture, failingFixture];
+/** A foundation check (not a paper claim): rendered apart, outside the tally. Passes when 2 + 2 sums to 4. */
+export const checkFixture: Experiment = {
+  name: 'fixture-check',
+  kind: 'check',
+  system: 'core',
+  paper: 'Test fixture: a foundation check',
+  claim: 'Adding two and two gives four.',
+  budgetSeconds: { full: 1, quick: 1 },
+  command: 'strata demo --only fixture-check',
+  async run(): Promise<ExperimentResult> {
+    const sum = 2 + 2;
+    return { verdict: sum === 4 ? 'reproduced' : 'not reproduced', summary: `2 + 2 = ${sum}.`, setup: 'Arithmetic.', metrics: { sum }, reference: { sum: '4 (target)' }, figures: [], tables: [] };
+  },
+};
+
+export const fixtureExperiments: Experiment[] = [monteCarloFixture, scatterFixture, barFixture, failingFixture, checkFixture];

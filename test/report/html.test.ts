@@ -8,7 +8,7 @@ import { runExperiments } from '../../src/experiments/runner.ts';
 import type { DemoResults } from '../../src/experiments/results.ts';
 import { experimentAnchor, renderReport } from '../../src/report/html.ts';
 import { writeReport } from '../../src/report/write.ts';
-import { barFixture, failingFixture, fixtureExperiments } from './fixtures.ts';
+import { barFixture, checkFixture, failingFixture, fixtureExperiments } from './fixtures.ts';
 
 const silent = { update() {}, log() {} };
 
@@ -54,6 +54,33 @@ test('renderReport puts ours beside the paper for every metric key in either rec
   assert.match(table, /speedup at m=32<\/td><td class="num ours">16<\/td><td class="num paper">16<\/td>/);
 });
 
+test('renderReport shows foundation checks as passed/failed in their own section, outside the claims tally', async () => {
+  const results = await run([barFixture, checkFixture]);
+  assert.equal(results.experiments.find((e) => e.name === 'fixture-check')!.kind, 'check');
+  assert.equal(results.experiments.find((e) => e.name === barFixture.name)!.kind, 'claim');
+  const html = renderReport(results);
+  const summary = /<section id="summary">[\s\S]*?<\/section>/.exec(html)![0];
+  const checks = /<section id="checks">[\s\S]*?<\/section>/.exec(html)![0];
+  assert.ok(summary.includes(barFixture.name) && !summary.includes('fixture-check'), 'claims only in the summary');
+  assert.ok(checks.includes('fixture-check') && !checks.includes(barFixture.name), 'checks only in the checks table');
+  assert.match(checks, /✓ check passed/);
+  const tally = /<p class="tally">[\s\S]*?<\/p>/.exec(html)![0];
+  assert.match(tally, /1 reproduced/, 'the claim is tallied');
+  assert.doesNotMatch(tally, /2 reproduced|check/, 'the check is not in the claims tally');
+  assert.match(html, /<p class="tally tally-checks">[\s\S]*?1 check passed/);
+  // Checks follow the claims, and their section says "Check", not "Claim".
+  assert.ok(html.indexOf(`id="${experimentAnchor('fixture-check')}"`) > html.indexOf(`id="${experimentAnchor(barFixture.name)}"`));
+  assert.match(html, /<span class="label">Check<\/span> Adding two and two/);
+});
+
+test('renderReport reads a results.json written before checks existed (no kind) as all claims', async () => {
+  const results = await run([barFixture]);
+  for (const e of results.experiments) delete e.kind;
+  const html = renderReport(results);
+  assert.doesNotMatch(html, /id="checks"/);
+  assert.match(/<p class="tally">[\s\S]*?<\/p>/.exec(html)![0], /1 reproduced/);
+});
+
 test('renderReport with no experiments says so instead of showing empty tables', async () => {
   const html = renderReport(await run([]));
   assert.match(html, /id="empty"/);
@@ -79,4 +106,18 @@ test('writeReport writes results.json with the fields the issue fixes, per exper
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('a --quick run marks every verdict "smoke": a smoke test of the code paths, not a finding', async () => {
+  const quick = await run([barFixture, checkFixture]);
+  assert.equal(quick.options.quick, true);
+  const html = renderReport(quick);
+  // Verdict badges (tally chips start with a count and carry no marker).
+  const badges = [...html.matchAll(/<span class="badge badge-(?:reproduced|passed)">(?!\d)(.{0,40})/g)].map((m) => m[1]!);
+  assert.equal(badges.length, 6, 'two experiments × contents, summary or checks table, section');
+  for (const b of badges) assert.match(b, /^<span class="smoke"/, `badge without the smoke marker: ${b}`);
+  assert.match(html, /quick \(smoke\) run/);
+  const full = renderReport({ ...quick, options: { ...quick.options, quick: false } });
+  assert.doesNotMatch(full, /class="smoke"/);
+  assert.doesNotMatch(full, /\(smoke/);
 });

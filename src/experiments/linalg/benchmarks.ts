@@ -135,7 +135,7 @@ export function runBenchmarks(opts: { quick?: boolean; scipy?: boolean; log?: (s
     const t = performance.now(); let x!: L.Mat;
     for (let i = 0; i < reps; i++) x = L.solve(A, b);
     const s = (performance.now() - t) / 1000 / reps;
-    push({ problem: 'solve-2x2-overhead', seconds: s, error: L.relError(A.matmat(x), b), cola_seconds: 0.0014, scipy_seconds: sc?.['solve-2x2-overhead'] ?? null, krylov: false, note: `mean of ${reps} calls (spec: SciPy ≈ 9 µs)` });
+    push({ problem: 'solve-2x2-overhead', seconds: s, error: L.relError(A.matmat(x), b), cola_seconds: 0.0014, scipy_seconds: sc?.['solve-2x2-overhead'] ?? null, krylov: false, note: `mean of ${reps} calls (SciPy recorded ≈ 9 µs)` });
   }
   return rows;
 }

@@ -6,7 +6,7 @@
  * Laplacians (a 2-D grid Laplacian), and a solve with low-rank + diagonal (Woodbury). Times and errors are reported
  * beside CoLA's recorded times from the spec where CoLA has a number for the same problem.
  */
-import type { Experiment, ExperimentContext, ExperimentResult, Figure, Series, Table } from '../contract.ts';
+import type { Experiment, ExperimentContext, ExperimentResult, Figure, Series, Table, Verdict } from '../contract.ts';
 import { loadavg } from 'node:os';
 import { Rng } from '../../core/index.ts';
 import * as L from '../../linalg/index.ts';
@@ -18,6 +18,29 @@ const COLA = {
 };
 
 interface Point { problem: string; method: 'dispatch' | 'dense' | 'iterative'; N: number; seconds: number; error: number | null; note: string }
+
+export interface ColaMetrics {
+  /** Largest relative error of a dispatched result. */
+  dispatchError: number;
+  /** Per problem family at its largest common size: dispatch's speed-up over dense and over structure-blind iterative. */
+  speedups: { dense: number; iterative: number }[];
+  /** Rows of CoLA's recorded times that Strata beat, of the rows measured. */
+  beatsColaRows: number;
+  colaRows: number;
+}
+
+/**
+ * Exploiting structure pays: dispatch is accurate (relative error < 1e-9) and ≥ 10× faster than both the dense and
+ * the structure-blind iterative method on every problem family, and beats CoLA's recorded times. A 10× margin is far
+ * beyond the timing noise of repeated runs on a loaded machine, which is why one timing per size is enough. Accurate
+ * with at least one 10× win → partly; inaccurate or no 10× win → not reproduced.
+ */
+export function colaVerdict(m: ColaMetrics): Verdict {
+  const accurate = m.dispatchError < 1e-9;
+  const bigWins = m.speedups.filter((s) => Math.min(s.dense, s.iterative) >= 10).length;
+  if (accurate && m.speedups.length > 0 && bigWins === m.speedups.length && m.beatsColaRows === m.colaRows) return 'reproduced';
+  return accurate && bigWins >= 1 ? 'partly reproduced' : 'not reproduced';
+}
 
 function gaussian(rng: Rng, m: number, n: number): L.Mat {
   const d = new Float64Array(m * n); for (let i = 0; i < d.length; i++) d[i] = rng.gauss();
@@ -142,17 +165,16 @@ export async function runLinalgExperiment(ctx: ExperimentContext): Promise<Exper
   const kl250k = at('kron-logdet', 'dispatch', 250000);
   const ksTop = at('kronsum-top10', 'dispatch', 316 * 316)!;
   const colaRows: [string, number | null, number][] = [
-    ['kron logdet N=900 (spec 2b)', kl900?.seconds ?? null, COLA.kronLogdet900],
-    ['kron logdet N=250000 (spec 2)', kl250k?.seconds ?? null, COLA.kronLogdet250k],
-    ['kronsum top-10 N=99856 (spec 3b)', ksTop.seconds, COLA.kronsumTop10],
-    ['kron solve N=10000 (spec 5)', ks.seconds, COLA.kronSolve1e4],
+    ['kron logdet N=900', kl900?.seconds ?? null, COLA.kronLogdet900],
+    ['kron logdet N=250000', kl250k?.seconds ?? null, COLA.kronLogdet250k],
+    ['kronsum top-10 N=99856', ksTop.seconds, COLA.kronsumTop10],
+    ['kron solve N=10000', ks.seconds, COLA.kronSolve1e4],
   ];
   const measuredCola = colaRows.filter((row) => row[1] !== null);
   const beatsCola = measuredCola.filter((row) => row[1]! < row[2]).length;
   const bigWins = Object.values(speedups).filter((s) => Math.min(s.dense, s.iterative) >= 10).length;
   const accurate = dispatchErr < 1e-9;
-  const verdict = accurate && bigWins === 3 && beatsCola === measuredCola.length ? 'reproduced'
-    : accurate && bigWins >= 1 ? 'partly reproduced' : 'not reproduced';
+  const verdict = colaVerdict({ dispatchError: dispatchErr, speedups: Object.values(speedups), beatsColaRows: beatsCola, colaRows: measuredCola.length });
 
   const fmt = (x: number) => (x >= 1 ? x.toFixed(2) : x.toExponential(2));
   const speedText = Object.entries(speedups).map(([p, s]) => `${p} at N=${s.N}: ${s.dense.toFixed(0)}× faster than dense, ${s.iterative.toFixed(0)}× faster than structure-blind iterative`).join('; ');
@@ -161,7 +183,7 @@ export async function runLinalgExperiment(ctx: ExperimentContext): Promise<Exper
   const summary = `Structure-aware dispatch gave the same answers (max relative error ${dispatchErr.toExponential(1)} against independent oracles) ` +
     (slower.length === 0 ? 'and was the fastest method at every size where a baseline ran; ' : `but was not the fastest at ${slower.map((p) => `${p.problem} N=${p.N} (${p.method})`).join(', ')}; `) +
     `at the largest size where all three ran: ${speedText}. ` +
-    `Against CoLA's recorded times on the spec's problems, Strata beat ${beatsCola} of ${measuredCola.length}: ${colaText}. ` +
+    `Against CoLA's recorded times on the same problems, Strata beat ${beatsCola} of ${measuredCola.length}: ${colaText}. ` +
     (woodIt.iterative < 10 ? `Honest caveat: on low-rank + diagonal, plain CG is already cheap (the spectrum is a well-conditioned diagonal plus ${r} outliers, so CG needs about ${r + 10} iterations), so Woodbury's win over the structure-blind iterative path is only ${woodIt.iterative.toFixed(1)}×. ` : '') +
     `The dense baselines grow as N³, the structured ones as n³ per factor (N^{3/2}) or O(N·r²), which the log–log figures show as diverging slopes.`;
 
@@ -195,13 +217,13 @@ export async function runLinalgExperiment(ctx: ExperimentContext): Promise<Exper
     beats_cola_rows: `${beatsCola}/${measuredCola.length}`,
   };
   const reference: Record<string, number | string | null> = {
-    max_dispatch_rel_error: '< 1e-12 (spec rows 2, 3b)',
-    kron_logdet_speedup_vs_dense: `CoLA: ${(COLA.kronLogdet900Dense / COLA.kronLogdet900).toFixed(0)}× at N=900`, kron_logdet_speedup_vs_iterative: `CoLA: ${(COLA.kronLogdet1600Blind / COLA.kronLogdet900).toFixed(0)}× (blind SLQ at N=1600 vs dispatch at 900)`,
-    kronsum_eig_speedup_vs_dense: null, kronsum_eig_speedup_vs_iterative: 'CoLA has no factor rule (70.6 s Lanczos at N=99856)',
+    max_dispatch_rel_error: '< 1e-12 (target)',
+    kron_logdet_speedup_vs_dense: `${(COLA.kronLogdet900Dense / COLA.kronLogdet900).toFixed(0)}× at N=900 (CoLA, recorded on a 2-core machine)`, kron_logdet_speedup_vs_iterative: `${(COLA.kronLogdet1600Blind / COLA.kronLogdet900).toFixed(0)}× (CoLA recorded: blind SLQ at N=1600 vs dispatch at 900)`,
+    kronsum_eig_speedup_vs_dense: null, kronsum_eig_speedup_vs_iterative: 'CoLA recorded: no factor rule (70.6 s Lanczos at N=99856)',
     woodbury_speedup_vs_dense: null, woodbury_speedup_vs_iterative: null,
-    kron_logdet_900_seconds: COLA.kronLogdet900, kron_logdet_250000_seconds: COLA.kronLogdet250k,
-    kronsum_top10_99856_seconds: COLA.kronsumTop10, kron_solve_10000_seconds: COLA.kronSolve1e4, kron_solve_10000_residual: 3.5e-15,
-    beats_cola_rows: 'all (issue target)',
+    kron_logdet_900_seconds: `${COLA.kronLogdet900} (CoLA recorded)`, kron_logdet_250000_seconds: `${COLA.kronLogdet250k} (CoLA recorded)`,
+    kronsum_top10_99856_seconds: `${COLA.kronsumTop10} (CoLA recorded)`, kron_solve_10000_seconds: `${COLA.kronSolve1e4} (CoLA recorded)`, kron_solve_10000_residual: '3.5e-15 (CoLA recorded)',
+    beats_cola_rows: 'all (target)',
   };
   return {
     verdict, summary,

@@ -4,6 +4,7 @@ import { valueAndGrad } from '../../autodiff/index.ts';
 import { adamw, cosineSchedule } from '../../optim/index.ts';
 import { mlp, mlpInit, type MlpParams, crossEntropy, accuracy } from '../../nn/index.ts';
 import { loadDigits, type Digits } from './data.ts';
+import { checkVerdict } from '../verdict.ts';
 
 export interface DigitsRun {
   testAccuracy: number;
@@ -60,8 +61,12 @@ export function trainDigitsMlp(o: { data: Digits; seed?: number; epochs?: number
   };
 }
 
+/** The foundation check: ≥ 95% test accuracy in under 30 s (targets we set, not a paper's figures). */
+export const digitsCheckPasses = (m: { testAccuracy: number; seconds: number }): boolean => m.testAccuracy >= 0.95 && m.seconds < 30;
+
 export const digitsExperiment: Experiment = {
   name: 'digits-mlp',
+  kind: 'check',
   system: 'core',
   paper: 'Strata foundation check (reverse-mode autodiff + AdamW on the UCI/scikit-learn 8×8 digits)',
   claim: 'The numerical core, its autodiff and its optimizer train a small MLP to at least 95% test accuracy on the 8×8 digits in under 30 seconds.',
@@ -72,13 +77,12 @@ export const digitsExperiment: Experiment = {
   async run(ctx) {
     const data = loadDigits(ctx.sharedDataDir, ctx.seed);
     const r = trainDigitsMlp({ data, seed: ctx.seed, epochs: ctx.quick ? 15 : 25, progress: ctx.progress });
-    const ok = r.testAccuracy >= 0.95 && r.seconds < 30;
     return {
-      verdict: ok ? 'reproduced' : r.testAccuracy >= 0.9 ? 'partly reproduced' : 'not reproduced',
+      verdict: checkVerdict(digitsCheckPasses(r)),
       summary: `Test accuracy ${(100 * r.testAccuracy).toFixed(1)}% after ${r.epochs} epochs in ${r.seconds.toFixed(1)} s (${Math.round(r.samplesPerSecond)} samples/s); target ≥ 95% in < 30 s. Data: ${r.source}.`,
       setup: `MLP 64-128-10 (ReLU), float32, AdamW (peak lr 3e-3, cosine, weight decay 1e-4), batch 64, seeded 80/20 split: ${r.nTrain} train / ${r.nTest} test.`,
       metrics: { test_accuracy: r.testAccuracy, train_accuracy: r.trainAccuracy, seconds: r.seconds, samples_per_second: r.samplesPerSecond },
-      reference: { test_accuracy: 0.95, seconds: 30, samples_per_second: null, train_accuracy: null },
+      reference: { test_accuracy: '≥ 0.95 (target)', seconds: '< 30 (target)', samples_per_second: null, train_accuracy: null },
       figures: [
         { id: 'digits-curve', title: 'Digits MLP: training loss and test accuracy per epoch', kind: 'line', xLabel: 'epoch', yLabel: 'value',
           series: [

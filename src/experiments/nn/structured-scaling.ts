@@ -1,5 +1,6 @@
 import { Rng, deriveSeed } from '../../core/index.ts';
-import type { Experiment, ExperimentContext, ExperimentResult, Series } from '../contract.ts';
+import type { Experiment, ExperimentContext, ExperimentResult, Series, Verdict } from '../contract.ts';
+import { beyondNoise, combineOutcomes, type Outcome } from '../verdict.ts';
 import { makeLayer, parseStructure, type StructureSpec } from '../../nn/index.ts';
 import { makeStudent, makeTeacher, trainStudent, type Student } from './structured-task.ts';
 
@@ -81,6 +82,43 @@ function meanBy(rows: SweepRow[], name: string) {
   }).sort((a, b) => a.flops - b.flops);
 }
 
+/**
+ * One seed gives no spread, so a single-seed effect counts only when it is huge: a loss-vs-FLOPs exponent difference
+ * of 0.25 (published exponents are ~0.05–0.3), or a factor-2 MSE ratio. Assumed, not measured.
+ */
+export const SINGLE_SEED_SLOPE_MARGIN = 0.25;
+export const SINGLE_SEED_LOG_RATIO_MARGIN = Math.log(2);
+
+export interface ScalingMetrics {
+  /** Per structure, the fitted log-log slope of test MSE vs training FLOPs for each seed (same seed order everywhere). */
+  slopes: Record<string, number[]>;
+  /** Per structure, the test MSE at the largest budget for each seed. */
+  mseLargest: Record<string, number[]>;
+}
+
+export interface ScalingJudgement { verdict: Verdict; btt: Outcome | null; lowrank: Outcome | null; kron: Outcome | null }
+
+const toOutcome = (where: 'above' | 'below' | 'within'): Outcome => (where === 'above' ? 'pass' : where === 'below' ? 'fail' : 'undetermined');
+
+/**
+ * The claim, beyond seed noise: BTT's slope is steeper (more negative) than dense's; low-rank and Kronecker reach a
+ * higher MSE than dense at the largest budget. Effects are paired by seed; sub-claims whose structures were not run
+ * are null (not judged).
+ */
+export function scalingVerdict(m: ScalingMetrics): ScalingJudgement {
+  const dense = m.slopes.dense, denseMse = m.mseLargest.dense;
+  const paired = (a: number[] | undefined, b: number[] | undefined, f: (x: number, y: number) => number) =>
+    a && b ? a.slice(0, Math.min(a.length, b.length)).map((x, i) => f(x, b[i]!)) : null;
+  const steeper = paired(dense, m.slopes.btt, (d, b) => d - b);
+  const behind = (n: string) => paired(m.mseLargest[n], denseMse, (x, d) => Math.log(x / d));
+  const btt = steeper ? toOutcome(beyondNoise(steeper, 0, SINGLE_SEED_SLOPE_MARGIN)) : null;
+  const lr = behind('lowrank'), kr = behind('kron');
+  const lowrank = lr ? toOutcome(beyondNoise(lr, 0, SINGLE_SEED_LOG_RATIO_MARGIN)) : null;
+  const kron = kr ? toOutcome(beyondNoise(kr, 0, SINGLE_SEED_LOG_RATIO_MARGIN)) : null;
+  const judged = [btt, lowrank, kron].filter((o): o is Outcome => o !== null);
+  return { verdict: judged.length ? combineOutcomes(judged) : 'inconclusive', btt, lowrank, kron };
+}
+
 export const structuredScalingExperiment: Experiment = {
   name: 'nn-structured-scaling',
   system: 'nn',
@@ -107,21 +145,21 @@ export function summarise(rows: SweepRow[], cfg: SweepConfig): ExperimentResult 
     name: `${n} (slope ${slopes[n]!.toFixed(2)})`, x: curves[n]!.map((c) => c.flops), y: curves[n]!.map((c) => c.mse),
     band: { lo: curves[n]!.map((c) => c.lo), hi: curves[n]!.map((c) => c.hi) },
   }));
-  // Compare at each budget index (structures were sized to the same block MACs per budget).
   const nb = cfg.budgets.length;
   const at = (n: string, i: number) => curves[n]?.[i];
-  const top = [nb - 2, nb - 1].filter((i) => i >= 0);
-  const has = (n: string) => names.includes(n) && names.includes('dense');
-  // Each sub-claim is judged only when its structures were run (null = not tested).
-  const bttOk = has('btt') ? top.every((i) => at('btt', i) && at('dense', i) && at('btt', i)!.mse <= Math.max(at('dense', i)!.mse, at('dense', i)!.hi) + Math.max(0, at('btt', i)!.hi - at('btt', i)!.lo)) : null;
-  const behind = (n: string) => (has(n) ? top.every((i) => at(n, i) && at('dense', i) && at(n, i)!.mse > at('dense', i)!.mse) : null);
-  const lrBehind = behind('lowrank'), kronBehind = behind('kron');
-  const judged = [bttOk, lrBehind, kronBehind].filter((v): v is boolean => v !== null);
-  const verdict = judged.length > 0 && judged.every(Boolean) ? 'reproduced' : judged.some(Boolean) ? 'partly reproduced' : 'not reproduced';
+  const seedList = [...new Set(rows.map((r) => r.seed))].sort((a, b) => a - b);
+  const perSeed = (n: string) => seedList.map((sd) => rows.filter((r) => r.structure === n && r.seed === sd).sort((a, b) => a.trainFlops - b.trainFlops));
+  const metricsIn: ScalingMetrics = {
+    slopes: Object.fromEntries(names.map((n) => [n, perSeed(n).map((rs) => logLogSlope(rs.map((r) => r.trainFlops), rs.map((r) => r.testMse)))])),
+    mseLargest: Object.fromEntries(names.map((n) => [n, perSeed(n).map((rs) => rs.at(-1)?.testMse ?? Number.NaN)])),
+  };
+  const judgement = scalingVerdict(metricsIn);
+  const verdict = judgement.verdict;
+  const word = (o: Outcome) => (o === 'pass' ? 'yes, beyond seed noise' : o === 'fail' ? 'no, the opposite beyond seed noise' : 'within noise (undetermined)');
   const claimText = [
-    bttOk === null ? null : `BTT ${bttOk ? 'matches or beats' : 'does not match'} dense at the ${top.length} largest budget(s)`,
-    lrBehind === null ? null : `low-rank is ${lrBehind ? '' : 'not '}behind dense`,
-    kronBehind === null ? null : `Kronecker is ${kronBehind ? '' : 'not '}behind dense`,
+    judgement.btt === null ? null : `BTT slope steeper than dense: ${word(judgement.btt)}`,
+    judgement.lowrank === null ? null : `low-rank behind dense at the largest budget: ${word(judgement.lowrank)}`,
+    judgement.kron === null ? null : `Kronecker behind dense at the largest budget: ${word(judgement.kron)}`,
   ].filter(Boolean).join('; ');
   const fmt = (n: string, i: number) => (at(n, i) ? at(n, i)!.mse.toFixed(4) : 'n/a');
   const seeds = new Set(rows.map((r) => r.seed)).size;
@@ -130,19 +168,19 @@ export function summarise(rows: SweepRow[], cfg: SweepConfig): ExperimentResult 
     summary: `Test MSE at the largest budget (${cfg.budgets[nb - 1]} block MACs/sample): dense ${fmt('dense', nb - 1)}, BTT ${fmt('btt', nb - 1)}, low-rank ${fmt('lowrank', nb - 1)}, Kronecker ${fmt('kron', nb - 1)}. ` +
       `Fitted log-log slopes of MSE vs training FLOPs: ${names.map((n) => `${n} ${slopes[n]!.toFixed(3)}`).join(', ')}. ` +
       `${claimText || 'No structure of the claim (btt, lowrank, kron) was run beside dense'}. ` +
-      `The paper reports a steeper slope for BTT than dense on CIFAR MLPs/ViTs (numeric slopes are figure-only) and 3.8× less compute for BTT ViT-S/32 on ImageNet; our miniature is ${cfg.steps} steps, ${seeds} seed(s), so small gaps are within noise.`,
-    setup: `Teacher–student regression (spec nn §5): teacher = 4-layer √2·ReLU net of width 256 on x ~ N(0, I_8), output standardised; student = Linear(8, w) + LN, 2 residual pre-LN blocks LN → L1(w, 4w) → GELU → L2(4w, w) (L2 zero-init), zero-init head; only L1/L2 structured (BTT ρ = 1, low-rank r = ⌈√d⌉, Kronecker). Widths chosen so both blocks cost ≈ ${cfg.budgets.join(', ')} MACs/sample; AdamW (wd 0), cosine, base LR ${cfg.lr} with µP + structure-aware multipliers relative to the smallest dense model, batch ${cfg.batch}, ${cfg.steps} steps, fresh batches, test set 2048. Seeds: ${seeds}. Training FLOPs = 6 · steps · batch · MACs/sample of all linear layers.`,
+      `The paper reports a steeper slope for BTT than dense on CIFAR MLPs/ViTs (numeric slopes are figure-only) and 3.8× less compute for BTT ViT-S/32 on ImageNet; our miniature is ${cfg.steps} steps, ${seeds} seed(s); ${seeds >= 2 ? 'a gap counts only beyond the seed range' : `with one seed the spread is unknown, so only huge effects count (slope difference > ${SINGLE_SEED_SLOPE_MARGIN}, MSE ratio > 2)`}.`,
+    setup: `Teacher–student regression: teacher = 4-layer √2·ReLU net of width 256 on x ~ N(0, I_8), output standardised; student = Linear(8, w) + LN, 2 residual pre-LN blocks LN → L1(w, 4w) → GELU → L2(4w, w) (L2 zero-init), zero-init head; only L1/L2 structured (BTT ρ = 1, low-rank r = ⌈√d⌉, Kronecker). Widths chosen so both blocks cost ≈ ${cfg.budgets.join(', ')} MACs/sample; AdamW (wd 0), cosine, base LR ${cfg.lr} with µP + structure-aware multipliers relative to the smallest dense model, batch ${cfg.batch}, ${cfg.steps} steps, fresh batches, test set 2048. Seeds: ${seeds}. Training FLOPs = 6 · steps · batch · MACs/sample of all linear layers.`,
     metrics: Object.fromEntries([
       ...names.map((n) => [`slope_${n}`, +slopes[n]!.toFixed(4)]),
       ...names.map((n) => [`mse_${n}_largest`, at(n, nb - 1) ? +at(n, nb - 1)!.mse.toFixed(5) : null]),
     ]),
     reference: Object.fromEntries([
-      ...names.map((n) => [`slope_${n}`, n === 'btt' ? 'steeper than dense (figure-only)' : n === 'dense' ? null : 'shallower than dense (figure-only)']),
+      ...names.map((n) => [`slope_${n}`, n === 'btt' ? 'steeper than dense (paper: Qiu et al. 2024, CIFAR MLP figure; no numbers given)' : n === 'dense' ? null : 'shallower than dense (paper: Qiu et al. 2024, CIFAR MLP figure; no numbers given)']),
       ...names.map((n) => [`mse_${n}_largest`, null]),
     ]),
     figures: [{
       id: 'nn-structured-scaling', title: 'Test MSE vs training FLOPs per structure', kind: 'line', xLabel: 'training FLOPs', yLabel: 'test MSE', logX: true, logY: true, series,
-      caption: 'Lower and steeper is better; bands span the seeds.',
+      caption: seeds >= 2 ? 'Lower and steeper is better; bands span the seeds.' : 'Lower and steeper is better; one seed, so no band.',
     }],
     tables: [{
       title: 'Runs (mean over seeds)', columns: ['structure', 'width', 'block MACs/sample', 'training FLOPs', 'params (linear)', 'test MSE'],

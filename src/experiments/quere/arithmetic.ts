@@ -7,13 +7,57 @@
  */
 import { fileURLToPath } from 'node:url';
 import { existsSync } from 'node:fs';
-import type { Experiment, ExperimentContext, ExperimentResult } from '../contract.ts';
+import type { Experiment, ExperimentContext, ExperimentResult, Verdict } from '../contract.ts';
+import { combineOutcomes, type Outcome } from '../verdict.ts';
 import { RuntimeFailure } from '../../core/index.ts';
 import type { LanguageModel } from '../../llm/index.ts';
 import {
   ADVERSARIAL_PREFIX, PAIR_SPLIT_SEED, TRAINED_QUESTIONS, UNSEEN_QUESTIONS, additionPairs, arithmeticTask,
   type ArithmeticItem, elicit, buildFeatures, type RawRecord, type Reading, fitAndEvaluate, type ProbeEvaluation,
+  auroc, bootstrapInterval,
 } from '../../quere/index.ts';
+
+export interface QuereMetrics {
+  /** Lower end of the 95% bootstrap interval of the follow-ups-only probe's AUROC. */
+  followUpsAurocLo: number;
+  /** Lower end of the paired-bootstrap 95% interval of AUROC(QueRE) − AUROC(answer probability); null if not computed. */
+  gainOverAnswerProbabilityLo: number | null;
+  /** Accuracy of the QueRE probe at detecting the hidden adversarial prefix. */
+  adversarialAccuracy: number;
+}
+
+/**
+ * Three criteria: follow-ups alone predict correctness (CI above 0.5), follow-ups add AUROC over the answer
+ * probability (paired CI of the difference above 0), the adversarial prefix is detected with accuracy ≥ 0.9. A feature
+ * superset matching its subset is not evidence and is not a criterion. All three → reproduced, none → not reproduced.
+ */
+export function quereVerdict(m: QuereMetrics): Verdict {
+  const outcomes: Outcome[] = [
+    m.followUpsAurocLo > 0.5 ? 'pass' : 'fail',
+    m.gainOverAnswerProbabilityLo === null ? 'undetermined' : m.gainOverAnswerProbabilityLo > 0 ? 'pass' : 'fail',
+    m.adversarialAccuracy >= 0.9 ? 'pass' : 'fail',
+  ];
+  return combineOutcomes(outcomes);
+}
+
+/**
+ * The accuracy at telling prefixed from clean items (balanced) of a detector that sees only whether each answer is
+ * right: the best of "prefixed iff wrong" and its inverse. Features that carry only correctness cannot beat it.
+ */
+export function correctnessOracleCeiling(cleanAccuracy: number, adversarialAccuracy: number): number {
+  const a = 0.5 * (cleanAccuracy + (1 - adversarialAccuracy));
+  return Math.max(a, 1 - a);
+}
+
+/**
+ * Paired percentile bootstrap of AUROC(a) − AUROC(b) on the same test items: each resample draws items once and
+ * scores both probes on them, so the interval is of the difference, not of two independent AUROCs.
+ */
+export function pairedAurocGain(labels: readonly boolean[], a: Float64Array, b: Float64Array, seed: number, samples: number) {
+  const idx = Float64Array.from(labels, (_, i) => i);
+  return bootstrapInterval((y, ii) => auroc(y, Float64Array.from(ii, (i) => a[i]!)) - auroc(y, Float64Array.from(ii, (i) => b[i]!)),
+    labels.map((v) => (v ? 1 : 0)), idx, { seed, samples });
+}
 
 const QUESTIONS = [...TRAINED_QUESTIONS.map((q) => q.text), ...UNSEEN_QUESTIONS];
 
@@ -126,11 +170,12 @@ export async function runQuereMiniature(ctx: ExperimentContext): Promise<Experim
 
   // ---- verdict (spec §5 criteria) ----
   const N = byReading.normalized;
-  const quere = N[0]!, followUps = N[1]!, unseenOnly = N[2]!, topLp = N[3]!, post = N[6]!;
+  const quere = N[0]!, followUps = N[1]!, unseenOnly = N[2]!, topLp = N[3]!, answerProb = N[4]!, post = N[6]!;
+  const gain = pairedAurocGain(yAll.slice(sizes.train), quere.testProbabilities, answerProb.testProbabilities, ctx.seed, ctx.quick ? 200 : 1000);
   const c1 = followUps.auroc.lo > 0.5;
-  const c2 = quere.auroc.estimate >= topLp.auroc.estimate - 0.01;
+  const c2 = gain.lo > 0;
   const c3 = adv[0]!.accuracy.estimate >= 0.9;
-  const passed = [c1, c2, c3].filter(Boolean).length;
+  const oracleCeiling = correctnessOracleCeiling(cleanAccuracyAdvItems, advAccuracy);
   const accuracySmall = clean.filter((r) => r.correct).length / clean.length;
   const accuracyLarge = largeId.filter((r) => r.correct).length / largeId.length;
   const refQ = byReading.reference[0]!;
@@ -141,30 +186,32 @@ export async function runQuereMiniature(ctx: ExperimentContext): Promise<Experim
   const columns = ['probe', 'dims', 'C', 'AUROC [95% CI]', 'accuracy [95% CI]', 'F1', 'ECE', 'ECE calibrated'];
 
   return {
-    verdict: passed === 3 ? 'reproduced' : passed >= 1 ? 'partly reproduced' : 'not reproduced',
+    verdict: quereVerdict({ followUpsAurocLo: followUps.auroc.lo, gainOverAnswerProbabilityLo: gain.lo, adversarialAccuracy: adv[0]!.accuracy.estimate }),
     summary: `On ${sizes.test} held-out sums (small model right on ${(100 * accuracySmall).toFixed(0)}% of all ${clean.length}), the QueRE probe reaches AUROC ${ci(quere, 'auroc')} `
       + `vs answer top-5 log-probs ${fmt(topLp.auroc.estimate)}, post-confidence ${fmt(post.auroc.estimate)} and the white-box probe ${fmt(whiteBox.auroc.estimate)}; `
       + `follow-ups alone ${ci(followUps, 'auroc')}, the 4 never-seen questions alone ${ci(unseenOnly, 'auroc')}. `
-      + `The authors' 'reference' reading gives ${fmt(refQ.auroc.estimate)}. A hidden "S:bad" prefix (answers then right ${(100 * advAccuracy).toFixed(0)}% vs ${(100 * cleanAccuracyAdvItems).toFixed(0)}% clean) is detected with accuracy ${ci(adv[0]!, 'accuracy')} `
+      + `The authors' 'reference' reading gives ${fmt(refQ.auroc.estimate)}. A hidden "S:bad" prefix (answers then right ${(100 * advAccuracy).toFixed(0)}% vs ${(100 * cleanAccuracyAdvItems).toFixed(0)}% clean) is detected with accuracy ${ci(adv[0]!, 'accuracy')}; a detector that sees only whether each answer is right would reach ${fmt(oracleCeiling)} `
       + `(pre-confidence alone ${fmt(adv[1]!.accuracy.estimate)}); the two models are told apart with accuracy ${ci(idEval, 'accuracy')}. `
-      + `Criteria (spec §5): follow-up CI above 0.5 ${c1 ? 'yes' : 'no'}, QueRE ≥ log-prob baseline − 0.01 ${c2 ? 'yes' : 'no'}, adversarial accuracy ≥ 0.9 ${c3 ? 'yes' : 'no'}. `
+      + `Criteria: follow-ups alone above chance (AUROC 95% CI above 0.5) ${c1 ? 'yes' : 'no'}; follow-ups add AUROC over the answer probability (QueRE − answer probability ${fmt(gain.estimate)}, paired-bootstrap 95% CI [${fmt(gain.lo)}, ${fmt(gain.hi)}], must lie above 0) ${c2 ? 'yes' : 'no'}; adversarial accuracy ≥ 0.9 ${c3 ? 'yes' : 'no'}. QueRE vs the top-5 log-prob baseline (${fmt(quere.auroc.estimate)} vs ${fmt(topLp.auroc.estimate)}) is shown but is not evidence: the QueRE features contain the baseline's. `
       + `Paper (unverified): ${PAPER.correctness}; ${PAPER.adversarial}; ${PAPER.identification}.`,
     setup: `Models: models/quere/arith-small.gguf and arith-large.gguf, Llama-layout character transformers trained by scripts/train-quere-models.ts on two-digit addition (answers written least-significant digit first) with truthful y/n verification lines and adversarial "S:bad" lines; held-out pairs never seen in training. `
       + `Each item: greedy answer, pre-confidence (?can, never trained), post-confidence (?ok), ${QUESTIONS.length} follow-ups (${TRAINED_QUESTIONS.length} trained + ${UNSEEN_QUESTIONS.length} never seen), reading only the first token's top-5 log-probabilities through node-llama-cpp (1 thread): ${totalCalls} calls in ${seconds.toFixed(1)} s (${rate.toFixed(0)} calls/s). `
-      + `Probes: L2 logistic regression, balanced classes, C = 1 for QueRE and 0.1 for baselines (paper); calibration (Platt or isotonic, chosen by cross-validated Brier score on out-of-fold training predictions). Correctness: ${sizes.train} train / ${sizes.test} test items${ctx.quick ? ' (quick run; the full run uses the spec\'s 1500/1000)' : ' (as the spec)'}. `
+      + `Probes: L2 logistic regression, balanced classes, C = 1 for QueRE and 0.1 for baselines (paper); calibration (Platt or isotonic, chosen by cross-validated Brier score on out-of-fold training predictions). Correctness: ${sizes.train} train / ${sizes.test} test items${ctx.quick ? ' (quick run; the full run uses 1500/1000)' : ''}. `
       + `Adversarial: ${advItems.length} questions asked with and without the prefix, split by question. Identification: ${sizes.id} shared questions per model (small right ${(100 * accuracySmall).toFixed(0)}%, large ${(100 * accuracyLarge).toFixed(0)}%).`,
     metrics: {
       quere_auroc: quere.auroc.estimate, followups_auroc: followUps.auroc.estimate, followups_auroc_ci_lo: followUps.auroc.lo,
       unseen_questions_auroc: unseenOnly.auroc.estimate, top5_logprob_auroc: topLp.auroc.estimate, post_conf_auroc: post.auroc.estimate,
       white_box_auroc: whiteBox.auroc.estimate, reference_reading_auroc: refQ.auroc.estimate,
       quere_ece: quere.ece.estimate, quere_ece_calibrated: quere.eceCalibrated,
-      adversarial_accuracy: adv[0]!.accuracy.estimate, model_id_accuracy: idEval.accuracy.estimate,
+      auroc_gain_over_answer_probability: gain.estimate, auroc_gain_ci_lo: gain.lo,
+      adversarial_accuracy: adv[0]!.accuracy.estimate, adversarial_correctness_oracle_ceiling: oracleCeiling, model_id_accuracy: idEval.accuracy.estimate,
       calls_per_second: rate,
     },
     reference: {
-      quere_auroc: '0.73–0.96 (unverified)', followups_auroc: null, followups_auroc_ci_lo: '> 0.5 (spec §5)', unseen_questions_auroc: 'random questions come close (unverified)',
-      top5_logprob_auroc: 'full logits 0.53–0.60 (unverified)', post_conf_auroc: '0.79–0.92 (unverified)', white_box_auroc: 'RepE 0.66–0.70 (unverified)', reference_reading_auroc: null,
-      quere_ece: null, quere_ece_calibrated: null, adversarial_accuracy: '0.87–0.93 (unverified); ≥ 0.9 (spec §5)', model_id_accuracy: 'near 1 (unverified)', calls_per_second: null,
+      quere_auroc: '0.73–0.96 (paper: GSM8K, NQ, SQuAD with LLaMA/GPT models; secondary summary, unverified)', followups_auroc: null, followups_auroc_ci_lo: '> 0.5 (target: above chance)', unseen_questions_auroc: 'random questions come close (paper; unverified)',
+      top5_logprob_auroc: 'full logits 0.53–0.60 (paper; unverified)', post_conf_auroc: '0.79–0.92 (paper; unverified)', white_box_auroc: 'RepE 0.66–0.70 (paper; unverified)', reference_reading_auroc: null,
+      quere_ece: null, quere_ece_calibrated: null, auroc_gain_over_answer_probability: null, auroc_gain_ci_lo: '> 0 (target)', adversarial_correctness_oracle_ceiling: null,
+      adversarial_accuracy: '0.87–0.93 (paper: adversarial BoolQ, secondary summary, unverified); ≥ 0.9 (target)', model_id_accuracy: 'near 1 (paper; unverified)', calls_per_second: null,
     },
     figures: [{
       id: 'quere-auroc', title: 'Correctness prediction on held-out sums (AUROC)', kind: 'bar', xLabel: 'probe', yLabel: 'AUROC',
