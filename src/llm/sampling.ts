@@ -21,7 +21,8 @@ export interface TokenSamplingOptions {
 
 export function checkTopP(operation: string, topP: number | undefined): void {
   if (topP === undefined) return;
-  if (!(topP > 0 && topP <= 1)) throw new ArgumentError(`${operation}: topP must be in (0, 1], got ${topP}`);
+  // 0 is allowed, as in OpenAI's API: the nucleus is then the single most likely token (greedy).
+  if (!(topP >= 0 && topP <= 1)) throw new ArgumentError(`${operation}: topP must be in [0, 1], got ${topP}`);
 }
 
 /**
