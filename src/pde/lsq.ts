@@ -119,7 +119,18 @@ export function solveDense(sys: LsSystem, F: Float64Array, mu: number): { x: Flo
     x = solve(PSD(A), { rows: p, cols: 1, data: F }, Cholesky()).data as Float64Array;
   } catch {
     method = 'lu';
-    x = solve(A, { rows: p, cols: 1, data: F }, LU()).data as Float64Array;
+    try {
+      x = solve(A, { rows: p, cols: 1, data: F }, LU()).data as Float64Array;
+    } catch {
+      // An exactly singular M (fewer independent rows than parameters, μ = 0): the smallest diagonal shift that lets
+      // the factorisation exist, 1e-14 of the mean diagonal, keeps the baseline a direct solve rather than failing.
+      let tr = 0;
+      for (let i = 0; i < p; i++) tr += Mm[i * p + i]!;
+      const shift = Math.max(1e-300, (1e-14 * tr) / p);
+      const Ms = Float64Array.from(Mm);
+      for (let i = 0; i < p; i++) Ms[i * p + i] = Ms[i * p + i]! + shift;
+      x = solve(new Dense({ rows: p, cols: p, data: Ms }), { rows: p, cols: 1, data: F }, LU()).data as Float64Array;
+    }
   }
   // Relative residual of the solved system, as CG reports it.
   const r = applyM(sys, { rows: p, cols: 1, data: x }).data;
