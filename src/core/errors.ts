@@ -35,7 +35,7 @@ export class RuntimeFailure extends StrataError {
   override name = 'RuntimeFailure';
 }
 
-/** A file or resource the caller named does not exist or cannot be read. Exit code 2 in the CLI. */
+/** A file or resource the caller named does not exist or cannot be read. Exit code 1 in the CLI (not a usage error). */
 export class MissingResourceError extends ArgumentError {
   override name = 'MissingResourceError';
 }

@@ -389,7 +389,7 @@ export function readCsvSeries(path: string, options: Omit<CsvReadOptions, 'sourc
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new MissingResourceError(`cannot read CSV file ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { cause: e });
+    throw new MissingResourceError(`cannot read CSV file ${path}: ${describeFsError(e)}`, { cause: e });
   }
   return parseCsvSeries(text, { ...options, source: path });
 }
@@ -406,7 +406,14 @@ export function readCsvColumn(path: string, column: string, options: { missing?:
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new MissingResourceError(`cannot read CSV file ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { cause: e });
+    throw new MissingResourceError(`cannot read CSV file ${path}: ${describeFsError(e)}`, { cause: e });
   }
   return parseCsvColumn(text, column, { source: path, missing: options.missing });
+}
+
+/** An fs error as words ("no such file", "permission denied") instead of a bare code. */
+function describeFsError(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  const words: Record<string, string> = { ENOENT: 'no such file', EACCES: 'permission denied', EISDIR: 'it is a directory', ENOTDIR: 'a parent is not a directory' };
+  return code && words[code] ? words[code]! : (e as Error).message;
 }

@@ -57,7 +57,7 @@ test("checkExperimentResult accepts the 'inconclusive' verdict", () => {
 test("renderReport draws an 'inconclusive' badge for an inconclusive experiment", async () => {
   const { renderReport } = await import('../../src/report/index.ts');
   const html = renderReport({
-    schema: 'strata-demo-results/1', createdAt: '2026-01-01T00:00:00Z', options: { seed: 1, quick: true, extended: false, only: null },
+    schema: 'strata-demo-results/1', createdAt: '2026-01-01T00:00:00Z', options: { seed: 1, quick: false, extended: false, only: null },
     environment: { node: 'v20', platform: 'linux', arch: 'x64', cpus: 2, cpuModel: 'cpu', strataVersion: '0.1.0', gitCommit: null, sharedData: false },
     totalSeconds: 1,
     experiments: [{

@@ -30,7 +30,7 @@ test('strata forecast score refuses a malformed file with a clear message', asyn
   assert.equal(await runCli(['forecast', 'score', '--input', 'bad.json'], io), 2);
   assert.match(io.stderr.text, /samples\[0\] has 1 steps, expected 2/);
   const io2 = testIO(dir);
-  assert.equal(await runCli(['forecast', 'score', '--input', 'missing.json'], io2), 2);
+  assert.equal(await runCli(['forecast', 'score', '--input', 'missing.json'], io2), 1); // a missing file is a failure, not a usage error
   assert.match(io2.stderr.text, /cannot read/);
 });
 
@@ -59,7 +59,9 @@ test('strata forecast rejects a missing column, non-numeric cells, bad horizons 
   writeFileSync(join(dir, 'gap.csv'), 'ds,y\n2020-01-01,1\n2020-01-02,2\n2020-01-04,4\n2020-01-05,5\n');
   for (const [args, pattern] of cases) {
     const io = testIO(dir);
-    assert.equal(await runCli(['forecast', ...args], io), 2, `${args.join(' ')}: ${io.stderr.text}`);
+    // Missing files exit 1 (a failure with the cause in words); everything else here is a usage error (2).
+    const expected = /does not exist|cannot read CSV file/.test(pattern.source) ? 1 : 2;
+    assert.equal(await runCli(['forecast', ...args], io), expected, `${args.join(' ')}: ${io.stderr.text}`);
     assert.match(io.stderr.text, pattern);
   }
 });

@@ -4,7 +4,7 @@
  */
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { ArgumentError, MissingResourceError } from '../../core/index.ts';
+import { ArgumentError, MissingResourceError, NonFiniteError } from '../../core/index.ts';
 import { QueryCache, openModel, type LanguageModel } from '../../llm/index.ts';
 import {
   readCsvSeries, futureTimes, DEFAULT_MODEL_PATH, figureScores, crps, forecast, nll, tune, DARTS_GPT3_GRID,
@@ -185,7 +185,12 @@ function scoreDoc(d: { truth?: unknown; samples?: unknown }, where: string) {
   const samples = d.samples as number[][];
   if (samples.some((s) => !Array.isArray(s))) throw new ArgumentError(`forecast score: "samples" in ${where} must be an array of arrays (samples × horizon)`);
   const scores = figureScores(samples, truth);
-  return { mae: scores.mae, crps: scores.crps, ...(samples.length >= 2 ? { crps_energy: crps(samples, truth, { method: 'energy' }) } : {}), samples: samples.length, horizon: truth.length };
+  const energy = samples.length >= 2 ? crps(samples, truth, { method: 'energy' }) : null;
+  // Values near the float64 limit overflow in the differences: say so instead of printing NaN with exit 0.
+  for (const [name, v] of [['MAE', scores.mae], ['CRPS', scores.crps], ['energy CRPS', energy ?? 0]] as const) {
+    if (!Number.isFinite(v)) throw new NonFiniteError(`forecast score: ${name} of ${where} is not finite (${v}); the values overflow float64 arithmetic (|x| near 1e308) — rescale truth and samples`);
+  }
+  return { mae: scores.mae, crps: scores.crps, ...(energy !== null ? { crps_energy: energy } : {}), samples: samples.length, horizon: truth.length };
 }
 
 /** All of standard input (a pipe may be non-blocking, so readFileSync(0) can fail with EAGAIN). */
