@@ -47,7 +47,10 @@ test('GGUF sample honours allowedTokens, topP and seeds; unseeded draws come fro
   const nucleus = await digits!.sample({ prompt: '10,12,14,', maxTokens: 8, allowedTokens: allowed, topP: 1e-9, seed: 1 });
   const greedy = await digits!.sample({ prompt: '10,12,14,', maxTokens: 8, allowedTokens: allowed, temperature: 0 });
   assert.equal(nucleus.text, greedy.text);
-  await assert.rejects(async () => digits!.sample({ prompt: '1,', maxTokens: 2, topP: 0 }), /topP must be in \(0, 1\]/);
+  // topP 0 is OpenAI's greedy nucleus (the most likely token only); outside [0, 1] is an error.
+  const zero = await digits!.sample({ prompt: '10,12,14,', maxTokens: 8, allowedTokens: allowed, topP: 0, seed: 5 });
+  assert.equal(zero.text, greedy.text);
+  await assert.rejects(async () => digits!.sample({ prompt: '1,', maxTokens: 2, topP: 1.5 }), /topP must be in \[0, 1\]/);
   // stopCount: stop at the third separator (dropped), so the text holds exactly two.
   const three = await digits!.sample({ prompt: '10,12,14,', maxTokens: 40, allowedTokens: allowed, stop: [','], stopCount: 3, seed: 2 });
   assert.equal(three.finishReason, 'stop');
