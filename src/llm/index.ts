@@ -19,7 +19,7 @@ export type { ModelSpec, GgufModelSpec, HttpModelSpec, OpenModelOptions } from '
 export { loadGgufModel, GgufLanguageModel } from './backends/gguf.ts';
 export { ggufIdentity } from './backends/gguf-identity.ts';
 export type { GgufModelOptions } from './backends/gguf.ts';
-export { createOpenAiHttpModel, OpenAiHttpLanguageModel, openAiHttpIdentity, endpointUrl, parseBaseUrl } from './backends/openai-http.ts';
+export { createOpenAiHttpModel, OpenAiHttpLanguageModel, openAiHttpIdentity } from './backends/openai-http.ts';
 export type { OpenAiHttpOptions } from './backends/openai-http.ts';
 export { DEFAULT_RETRY_POLICY, parseRetryAfter, backoffDelay, redact } from './backends/http-client.ts';
 export type { RetryPolicy, WaitEvent, HttpClock } from './backends/http-client.ts';

@@ -1,3 +1,4 @@
+import { endpointUrl, parseBaseUrl } from '../../src/llm/backends/openai-http.ts';
 /**
  * openModel and the shared connection flags: one spec for every command, identities exposed by the backends (and
  * equal to what replay computes without loading), sampling options honoured by the GGUF backend, one RNG.
@@ -8,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  QueryCache, CacheMissError, modelIdentity, openModel, openAiHttpIdentity, endpointUrl, parseBaseUrl, resolveApiKey,
+  QueryCache, CacheMissError, modelIdentity, openModel, openAiHttpIdentity, resolveApiKey,
   type LanguageModel,
 } from '../../src/llm/index.ts';
 import { nthStopIndex } from '../../src/llm/sampling.ts';

@@ -37,7 +37,8 @@ export interface GgufModelOptions {
 /** Controls of one generation beyond the backend-neutral options (used by `strata serve`). */
 export interface GgufGenerationControl {
   /** Abort the generation before its next token (a client disconnected); the call then rejects with `GenerationCancelledError`. */
-  signal?: AbortSignal;
+  /** An AbortSignal (only `aborted` is read), typed structurally so the declarations need no DOM or Node types. */
+  signal?: { readonly aborted: boolean };
   /**
    * Called with each token once it is final: tokens that could still be cut by a stop string or by the chat
    * template's stop sequence are held back until they cannot.
@@ -309,6 +310,7 @@ export class GgufLanguageModel implements LanguageModel {
   }
 
   /** The tokens `chat` conditions on (the chat template applied to the messages) and the template's stop sequences. */
+  /** @internal (node-llama-cpp token types stay out of the published declarations) */
   chatPrompt(messages: ChatOptions['messages']): { tokens: Token[]; stopSequences: Token[][] } {
     if (!Array.isArray(messages) || messages.length === 0) {
       throw new ArgumentError('chat: messages must be a non-empty array of {role, content}');

@@ -59,6 +59,7 @@ function finish(reason: unknown): FinishReason {
  * Parse and check a base URL: http(s) only, no `user:pass@` (the password would end up in logs, errors and cache
  * rows). A query string is kept and re-attached to every endpoint (`endpointUrl`).
  */
+/** @internal (returns a WHATWG URL; kept out of the published declarations, which must not need DOM or Node types) */
 export function parseBaseUrl(operation: string, baseUrl: string): URL {
   let url: URL;
   try {
@@ -77,6 +78,7 @@ export function parseBaseUrl(operation: string, baseUrl: string): URL {
 }
 
 /** `base` + `path` with the base's query string kept after the path (not glued before it). */
+/** @internal */
 export function endpointUrl(base: URL, path: string, options: { root?: boolean } = {}): string {
   const u = new URL(base.href);
   let p = u.pathname.replace(/\/+$/, '');
