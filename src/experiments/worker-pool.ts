@@ -25,8 +25,15 @@ export type WorkerMessage =
   | { type: 'log'; id: number; message: string }
   | { type: 'done'; id: number; outcome: Outcome };
 
-const workerEntry = fileURLToPath(new URL('./worker.ts', import.meta.url));
-const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+// Inside the repository the sources run through tsx; the published package runs compiled JavaScript and has no tsx.
+const fromSources = import.meta.url.endsWith('.ts');
+const workerEntry = fileURLToPath(new URL(fromSources ? './worker.ts' : './worker.js', import.meta.url));
+let tsxLoader: string | undefined;
+function workerExecArgv(): string[] {
+  if (!fromSources) return [];
+  tsxLoader ??= pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+  return ['--import', tsxLoader];
+}
 
 export class ExperimentWorker {
   private readonly child: ChildProcess;
@@ -40,7 +47,7 @@ export class ExperimentWorker {
     // 'advanced' serialization (structured clone) so results cross the process boundary exactly as an in-process
     // run would hold them (NaN, ±Infinity and -0 survive; JSON would turn them into null or 0).
     this.child = fork(workerEntry, [], {
-      execArgv: ['--import', tsxLoader],
+      execArgv: workerExecArgv(),
       serialization: 'advanced',
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
