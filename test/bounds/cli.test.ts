@@ -41,7 +41,9 @@ test('strata bounds reports usage errors with exit 2 naming the flag', async () 
     [['bounds', 'frobnicate'], /unknown subcommand 'frobnicate'/],
   ] as const) {
     const c = io(dir);
-    assert.equal(await runCli([...args], c.io), 2, `${args.join(' ')}: ${c.err()}`);
+    // A missing file is a failure (exit 1), not a usage error; the rest are usage errors (exit 2).
+    const expected = /does not exist/.test(pattern.source) ? 1 : 2;
+    assert.equal(await runCli([...args], c.io), expected, `${args.join(' ')}: ${c.err()}`);
     assert.match(c.err(), pattern);
   }
 });
