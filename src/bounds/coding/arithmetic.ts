@@ -39,80 +39,11 @@ function cumulative(counts: ArrayLike<number>, op: string): { cum: Float64Array;
   return { cum, total };
 }
 
-/** Arithmetic-codes `symbols` under the static model `counts` (counts[s] > 0 for every symbol that occurs). */
-export function arithmeticEncode(symbols: ArrayLike<number>, counts: ArrayLike<number>): ArithmeticCode {
-  const { cum, total } = cumulative(counts, 'arithmeticEncode');
-  const out = new BitWriter();
-  let low = 0, high = TOP, pending = 0;
-  const emit = (bit: 0 | 1) => {
-    out.write(bit);
-    const other = (1 - bit) as 0 | 1;
-    for (; pending > 0; pending--) out.write(other);
-  };
-  for (let i = 0; i < symbols.length; i++) {
-    const s = symbols[i]!;
-    if (!Number.isInteger(s) || s < 0 || s >= counts.length) throw new ArgumentError(`arithmeticEncode: symbols[${i}] = ${s} is not a symbol of the ${counts.length}-symbol model`);
-    if (counts[s] === 0) throw new ArgumentError(`arithmeticEncode: symbols[${i}] = ${s} has count 0 in the model and cannot be coded`);
-    const range = high - low + 1;
-    high = low + Math.floor((range * cum[s + 1]!) / total) - 1;
-    low = low + Math.floor((range * cum[s]!) / total);
-    for (;;) {
-      if (high < HALF) emit(0);
-      else if (low >= HALF) { emit(1); low -= HALF; high -= HALF; }
-      else if (low >= QUARTER && high < HALF + QUARTER) { pending++; low -= QUARTER; high -= QUARTER; }
-      else break;
-      low = 2 * low; high = 2 * high + 1;
-    }
-  }
-  // Two more bits (plus pending) pick a point inside [low, high] whatever bits follow.
-  pending++;
-  emit(low < QUARTER ? 0 : 1);
-  return { bytes: out.finish(), bits: out.length, count: symbols.length };
-}
+/** The model the coder sees at one position: cumulative counts (cum[s] ≤ … < cum[s + 1]) and their total. */
+interface PositionModel { cum: Float64Array; total: number; symbols: number }
 
-/** Inverse of `arithmeticEncode`: the `code.count` symbols, given the same `counts`. */
-export function arithmeticDecode(code: ArithmeticCode, counts: ArrayLike<number>): Int32Array {
-  const { cum, total } = cumulative(counts, 'arithmeticDecode');
-  if (!Number.isInteger(code.count) || code.count < 0) throw new ArgumentError(`arithmeticDecode: code.count must be a non-negative integer, got ${code.count}`);
-  if (!(code.bits >= 0 && code.bits <= code.bytes.length * 8)) throw new ArgumentError(`arithmeticDecode: code.bits = ${code.bits} does not fit in ${code.bytes.length} bytes`);
-  const input = new BitReader(code.bytes, code.bits);
-  const out = new Int32Array(code.count);
-  let low = 0, high = TOP, value = 0;
-  for (let b = 0; b < STATE_BITS; b++) value = 2 * value + input.read();
-  const nSym = counts.length;
-  for (let i = 0; i < code.count; i++) {
-    const range = high - low + 1;
-    const target = Math.floor(((value - low + 1) * total - 1) / range);
-    // Binary search for the symbol s with cum[s] ≤ target < cum[s + 1].
-    let lo = 0, hi = nSym - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >>> 1;
-      if (cum[mid]! <= target) lo = mid; else hi = mid - 1;
-    }
-    const s = lo;
-    out[i] = s;
-    high = low + Math.floor((range * cum[s + 1]!) / total) - 1;
-    low = low + Math.floor((range * cum[s]!) / total);
-    for (;;) {
-      if (high < HALF) { /* nothing to subtract */ }
-      else if (low >= HALF) { low -= HALF; high -= HALF; value -= HALF; }
-      else if (low >= QUARTER && high < HALF + QUARTER) { low -= QUARTER; high -= QUARTER; value -= QUARTER; }
-      else break;
-      low = 2 * low; high = 2 * high + 1; value = 2 * value + input.read();
-    }
-  }
-  return out;
-}
-
-/** Supplies the model for position i: integer counts over the alphabet (any total ≤ MAX_TOTAL_COUNT). */
-export type CountsAt = (position: number, previous: Int32Array) => ArrayLike<number>;
-
-/**
- * Arithmetic coding with a model that changes per position (e.g. a classifier's predictive distribution for each
- * label, quantised to integer counts): the same Witten–Neal–Cleary coder, asking `countsAt(i, previous)` for each
- * symbol. The decoder must be given the same function.
- */
-export function arithmeticEncodeAdaptive(symbols: ArrayLike<number>, countsAt: CountsAt): ArithmeticCode {
+/** The one encoder loop (Witten, Neal & Cleary 1987, with E3 pending bits); `modelAt` supplies each position's model. */
+function encodeWith(op: string, symbols: ArrayLike<number>, modelAt: (i: number, previous: Int32Array) => PositionModel): ArithmeticCode {
   const out = new BitWriter();
   const prev = new Int32Array(symbols.length);
   let low = 0, high = TOP, pending = 0;
@@ -122,11 +53,10 @@ export function arithmeticEncodeAdaptive(symbols: ArrayLike<number>, countsAt: C
     for (; pending > 0; pending--) out.write(other);
   };
   for (let i = 0; i < symbols.length; i++) {
-    const counts = countsAt(i, prev.subarray(0, i));
-    const { cum, total } = cumulative(counts, 'arithmeticEncodeAdaptive');
+    const { cum, total, symbols: k } = modelAt(i, prev.subarray(0, i));
     const s = symbols[i]!;
-    if (!Number.isInteger(s) || s < 0 || s >= counts.length) throw new ArgumentError(`arithmeticEncodeAdaptive: symbols[${i}] = ${s} is not a symbol of the ${counts.length}-symbol model`);
-    if (counts[s] === 0) throw new ArgumentError(`arithmeticEncodeAdaptive: symbols[${i}] = ${s} has count 0 in its model and cannot be coded`);
+    if (!Number.isInteger(s) || s < 0 || s >= k) throw new ArgumentError(`${op}: symbols[${i}] = ${s} is not a symbol of the ${k}-symbol model`);
+    if (cum[s + 1] === cum[s]) throw new ArgumentError(`${op}: symbols[${i}] = ${s} has count 0 in the model and cannot be coded`);
     const range = high - low + 1;
     high = low + Math.floor((range * cum[s + 1]!) / total) - 1;
     low = low + Math.floor((range * cum[s]!) / total);
@@ -139,23 +69,26 @@ export function arithmeticEncodeAdaptive(symbols: ArrayLike<number>, countsAt: C
     }
     prev[i] = s;
   }
+  // Two more bits (plus pending) pick a point inside [low, high] whatever bits follow.
   pending++;
   emit(low < QUARTER ? 0 : 1);
   return { bytes: out.finish(), bits: out.length, count: symbols.length };
 }
 
-/** Inverse of `arithmeticEncodeAdaptive` given the same `countsAt`. */
-export function arithmeticDecodeAdaptive(code: ArithmeticCode, countsAt: CountsAt): Int32Array {
+/** The one decoder loop, the exact inverse of `encodeWith` given the same `modelAt`. */
+function decodeWith(op: string, code: ArithmeticCode, modelAt: (i: number, previous: Int32Array) => PositionModel): Int32Array {
+  if (!Number.isInteger(code.count) || code.count < 0) throw new ArgumentError(`${op}: code.count must be a non-negative integer, got ${code.count}`);
+  if (!(code.bits >= 0 && code.bits <= code.bytes.length * 8)) throw new ArgumentError(`${op}: code.bits = ${code.bits} does not fit in ${code.bytes.length} bytes`);
   const input = new BitReader(code.bytes, code.bits);
   const out = new Int32Array(code.count);
   let low = 0, high = TOP, value = 0;
   for (let b = 0; b < STATE_BITS; b++) value = 2 * value + input.read();
   for (let i = 0; i < code.count; i++) {
-    const counts = countsAt(i, out.subarray(0, i));
-    const { cum, total } = cumulative(counts, 'arithmeticDecodeAdaptive');
+    const { cum, total, symbols: k } = modelAt(i, out.subarray(0, i));
     const range = high - low + 1;
     const target = Math.floor(((value - low + 1) * total - 1) / range);
-    let lo = 0, hi = counts.length - 1;
+    // Binary search for the symbol s with cum[s] ≤ target < cum[s + 1].
+    let lo = 0, hi = k - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >>> 1;
       if (cum[mid]! <= target) lo = mid; else hi = mid - 1;
@@ -172,6 +105,41 @@ export function arithmeticDecodeAdaptive(code: ArithmeticCode, countsAt: CountsA
     }
   }
   return out;
+}
+
+function staticModel(counts: ArrayLike<number>, op: string): PositionModel {
+  return { ...cumulative(counts, op), symbols: counts.length };
+}
+
+/** Arithmetic-codes `symbols` under the static model `counts` (counts[s] > 0 for every symbol that occurs). */
+export function arithmeticEncode(symbols: ArrayLike<number>, counts: ArrayLike<number>): ArithmeticCode {
+  const model = staticModel(counts, 'arithmeticEncode');
+  return encodeWith('arithmeticEncode', symbols, () => model);
+}
+
+/** Inverse of `arithmeticEncode`: the `code.count` symbols, given the same `counts`. */
+export function arithmeticDecode(code: ArithmeticCode, counts: ArrayLike<number>): Int32Array {
+  const model = staticModel(counts, 'arithmeticDecode');
+  return decodeWith('arithmeticDecode', code, () => model);
+}
+
+/** Supplies the model for position i: integer counts over the alphabet (any total ≤ MAX_TOTAL_COUNT). */
+export type CountsAt = (position: number, previous: Int32Array) => ArrayLike<number>;
+
+/**
+ * Arithmetic coding with a model that changes per position (e.g. a classifier's predictive distribution for each
+ * label, quantised to integer counts): the same coder, asking `countsAt(i, previous)` for each symbol. The decoder
+ * must be given the same function.
+ */
+export function arithmeticEncodeAdaptive(symbols: ArrayLike<number>, countsAt: CountsAt): ArithmeticCode {
+  const op = 'arithmeticEncodeAdaptive';
+  return encodeWith(op, symbols, (i, prev) => staticModel(countsAt(i, prev), op));
+}
+
+/** Inverse of `arithmeticEncodeAdaptive` given the same `countsAt`. */
+export function arithmeticDecodeAdaptive(code: ArithmeticCode, countsAt: CountsAt): Int32Array {
+  const op = 'arithmeticDecodeAdaptive';
+  return decodeWith(op, code, (i, prev) => staticModel(countsAt(i, prev), op));
 }
 
 /**
