@@ -22,3 +22,4 @@ export { Rng, deriveSeed } from './random.ts';
 export { emit, pushRecorder, popRecorder, noGrad, type Recorder } from './trace.ts';
 export { assertFinite, isAllFinite } from './checks.ts';
 export * from './errors.ts';
+export { wasmApi, type WasmApi, type WasmMemory } from './kernels/wasm-api.ts';

@@ -6,17 +6,8 @@
  */
 import type { FloatArray } from './gemm-types.ts';
 import { ELEMENTWISE_WASM } from './elementwise-wasm-binary.ts';
+import { wasmApi, type WasmMemory } from './wasm-api.ts';
 
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-interface WasmApi {
-  validate(bytes: Uint8Array): boolean;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: unknown };
-}
-const wasmApi = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
 
 type Stream = (src: number, dst: number, n: number) => void;
 type Rows = (src: number, rows: number, r: number, out: number) => void;

@@ -7,19 +7,8 @@
 import { setFlagsFromString } from 'node:v8';
 import type { FloatArray, GemmOperand } from './gemm-types.ts';
 import { GEMM_WASM_FMA, GEMM_WASM_SIMD } from './gemm-wasm-binary.ts';
+import { wasmApi, type WasmMemory } from './wasm-api.ts';
 
-// The compiler's lib (es2022) has no WebAssembly typings, so the few members used are declared here; reading the
-// global through globalThis also covers engines without WebAssembly.
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-interface WasmApi {
-  validate(bytes: Uint8Array): boolean;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: unknown };
-}
-const wasmApi = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
 
 type GemmExport = (
   aRaw: number, ars: number, acs: number, abs: number, bRaw: number, brs: number, bcs: number, bbs: number,

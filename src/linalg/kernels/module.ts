@@ -4,17 +4,9 @@
  * recorded with the reason (`kernelSupport()`), so the callers fall back to their JS loops and the tests can fail
  * loudly where WebAssembly SIMD is expected (Node ≥ 20) instead of skipping.
  */
+import { wasmApi } from '../../core/index.ts';
 import { LINALG_WASM, LINALG_WASM_SHARED } from './linalg-wasm-binary.ts';
 
-// The compiler's lib (es2022) has no WebAssembly typings; the few members used are declared here, and reading the
-// global through globalThis also covers engines without WebAssembly.
-export interface WasmApi {
-  validate(bytes: Uint8Array): boolean;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: unknown };
-  Memory: new (d: { initial: number; maximum?: number; shared?: boolean }) => { buffer: ArrayBuffer };
-}
-export const wasmApi = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
 
 /** The kernels' exports; every pointer is a byte address, see asm/linalg-kernels.ts. */
 export interface Exports {
