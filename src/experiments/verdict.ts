@@ -28,9 +28,11 @@ export function beyondNoise(effects: readonly number[], threshold: number, singl
 
 /**
  * Combines sub-claim outcomes: all pass → reproduced; none decided → inconclusive; some fail and none pass →
- * not reproduced; otherwise (some pass, the rest failed or undetermined) → partly reproduced.
+ * not reproduced; otherwise (some pass, the rest failed or undetermined) → partly reproduced. `null` marks a sub-claim
+ * the run could not judge at all (e.g. too few points) and is left out.
  */
-export function combineOutcomes(outcomes: readonly Outcome[]): Verdict {
+export function combineOutcomes(judged: readonly (Outcome | null)[]): Verdict {
+  const outcomes = judged.filter((o): o is Outcome => o !== null);
   if (outcomes.length > 0 && outcomes.every((o) => o === 'pass')) return 'reproduced';
   const pass = outcomes.some((o) => o === 'pass'), fail = outcomes.some((o) => o === 'fail');
   if (!pass && !fail) return 'inconclusive';

@@ -50,8 +50,7 @@ export function einsumVerdict(structures: readonly EinsumStructureMetrics[]): Ei
   const shared = group(rest.filter((s) => s.omega > 0.01), 0, true);
   const lowRank = group(rest.filter((s) => s.psi < 0.99), 0, true);
   const fullRank = group(rest.filter((s) => s.omega <= 0.01 && s.psi >= 0.99), Math.log(1.05), false);
-  const judged = [shared, lowRank, fullRank].filter((o): o is Outcome => o !== null);
-  return { verdict: judged.length ? combineOutcomes(judged) : 'inconclusive', shared, lowRank, fullRank };
+  return { verdict: combineOutcomes([shared, lowRank, fullRank]), shared, lowRank, fullRank };
 }
 
 /**

@@ -115,8 +115,7 @@ export function scalingVerdict(m: ScalingMetrics): ScalingJudgement {
   const lr = behind('lowrank'), kr = behind('kron');
   const lowrank = lr ? toOutcome(beyondNoise(lr, 0, SINGLE_SEED_LOG_RATIO_MARGIN)) : null;
   const kron = kr ? toOutcome(beyondNoise(kr, 0, SINGLE_SEED_LOG_RATIO_MARGIN)) : null;
-  const judged = [btt, lowrank, kron].filter((o): o is Outcome => o !== null);
-  return { verdict: judged.length ? combineOutcomes(judged) : 'inconclusive', btt, lowrank, kron };
+  return { verdict: combineOutcomes([btt, lowrank, kron]), btt, lowrank, kron };
 }
 
 export const structuredScalingExperiment: Experiment = {
