@@ -87,8 +87,8 @@ export const structuredMoeExperiment: Experiment = {
   system: 'nn',
   paper: 'Potapczynski et al., "Searching for Efficient Linear Layers over a Continuous Space of Structured Matrices" (NeurIPS 2024), BTT-MoE',
   claim: 'A BTT mixture of experts (8 experts, top-2) reaches a lower validation loss than a dense MLP at equal active FLOPs.',
-  // Measured before the tiers: ≈ 25 s quick; ≈ 4–5 min for two seeds × 300 steps (now --extended) — the MoE
-  // computes all 8 experts, ~4× the dense step. The default run is one seed × 100 steps.
+  // The default run is one seed × 100 steps; --extended runs two seeds × 300 (measured ≈ 4–5 min before the MoE
+  // computed only its routed experts).
   budgetSeconds: { full: 60, quick: 25, extended: 300 },
   command: 'strata demo --only nn-structured-moe',
   async run(ctx) {
