@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isUsageError, MissingResourceError } from '../core/index.ts';
+import { isUsageError } from '../core/index.ts';
 import { repoRoot } from '../experiments/index.ts';
 import { UsageError, type CliIO, type Command } from './command.ts';
 import { commands as defaultCommands } from './commands/index.ts';
@@ -77,9 +77,7 @@ export async function runCli(argv: string[], io: CliIO, commands: readonly Comma
 function report(error: unknown, io: CliIO, debug: boolean, commandName: string | undefined): number {
   const where = commandName ? `strata ${commandName}` : 'strata';
   const message = error instanceof Error ? error.message : String(error);
-  // A missing or unreadable file is not a usage mistake (issue 11 item 15): exit 1, the cause in words.
-  const missing = error instanceof MissingResourceError;
-  if (isUsageError(error) && !missing) {
+  if (isUsageError(error)) {
     io.stderr.write(`${where}: ${message}\n`);
     io.stderr.write(`Run '${where} --help' for usage.\n`);
     if (debug && error instanceof Error && error.stack) io.stderr.write(error.stack + '\n');

@@ -40,6 +40,7 @@ export class MissingResourceError extends ArgumentError {
   override name = 'MissingResourceError';
 }
 
+/** A mistake in how the caller used an API or the CLI (exit 2); a missing file or resource is a failure instead. */
 export function isUsageError(e: unknown): e is ArgumentError {
-  return e instanceof ArgumentError;
+  return e instanceof ArgumentError && !(e instanceof MissingResourceError);
 }
